@@ -1,0 +1,89 @@
+// The seam between the daemon shell (control socket, CLI, signals, process
+// lifecycle) and the IKE core. The daemon only ever talks to an Engine; the
+// IKE core (src/ike/) provides the real one, tests may provide their own.
+// Everything crossing this seam is plain JSON-able data.
+
+export interface StatusChildSa {
+  name: string;
+  reqid: number;
+  state: string; // INSTALLED, REKEYING, DELETING, ...
+  mode: 'tunnel' | 'transport';
+  protocol: 'esp' | 'ah';
+  encap: boolean; // UDP-encapsulated (NAT-T)
+  spiIn: string; // hex, 8 digits
+  spiOut: string;
+  proposal: string; // e.g. "AES_GCM_16_256/NO_EXT_SEQ"
+  localTs: string[]; // e.g. ["198.51.100.0/24"]
+  remoteTs: string[];
+  bytesIn: number;
+  bytesOut: number;
+  packetsIn: number;
+  packetsOut: number;
+  installedAt: string; // ISO time
+  rekeyAt?: string;
+  expiresAt?: string;
+}
+
+export interface StatusIkeSa {
+  name: string; // conn name
+  uniqueId: number;
+  state: string; // CONNECTING, ESTABLISHED, REKEYING, DELETING, ...
+  initiator: boolean;
+  localAddress: string; // "192.0.2.1[500]"
+  remoteAddress: string;
+  localId: string;
+  remoteId: string;
+  spiI: string; // hex, 16 digits
+  spiR: string;
+  proposal: string; // e.g. "AES_GCM_16_256/PRF_HMAC_SHA2_256/CURVE25519"
+  natLocal: boolean; // we are behind a NAT
+  natRemote: boolean; // the peer is behind a NAT
+  establishedAt?: string;
+  rekeyAt?: string;
+  children: StatusChildSa[];
+}
+
+export interface StatusConn {
+  name: string;
+  auto: string;
+  local: string;
+  remote: string;
+  localSubnets: string[];
+  remoteSubnets: string[];
+  mode: 'tunnel' | 'transport';
+  auth: string; // e.g. "psk", "pubkey"
+}
+
+export interface StatusSnapshot {
+  daemon: { pid: number; startedAt: string; version: string; listening: string[] };
+  conns: StatusConn[];
+  ikeSas: StatusIkeSa[];
+  /** Dropped datagrams by reason (malformed, unknown-spi, bad-icv, ...). */
+  drops: Record<string, number>;
+}
+
+export interface UpResult {
+  ok: boolean;
+  /** One line that says exactly what failed, e.g. which proposals mismatched. */
+  error?: string;
+  ikeSa?: StatusIkeSa;
+}
+
+export interface ReloadReport {
+  added: string[];
+  removed: string[];
+  changed: string[];
+  unchanged: string[];
+}
+
+export interface Engine {
+  /** Apply a (re)loaded configuration; conns with auto=start/route act on it. */
+  load(config: unknown, secrets: unknown): Promise<ReloadReport>;
+  /** Bring a conn up; resolves once its first CHILD SA is installed or it failed. */
+  up(conn: string): Promise<UpResult>;
+  /** Delete the conn's SAs with the peer and in the kernel. */
+  down(conn: string): Promise<void>;
+  status(conn?: string): StatusSnapshot;
+  /** Delete every SA with its peer, remove all nodeswan kernel state. */
+  shutdown(): Promise<void>;
+}
