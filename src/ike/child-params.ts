@@ -1,0 +1,44 @@
+// Everything the kernel needs to carry one negotiated CHILD SA, as plain
+// data: produced by the child-create task, turned into kernel operations by
+// kernel-plan.ts, applied by the executor.
+
+export interface TrafficSelector {
+  /** IP protocol number, 0 = any. */
+  protocol: number;
+  startPort: number;
+  endPort: number;
+  startAddress: string;
+  endAddress: string;
+}
+
+export interface ChildKeys {
+  /** xfrm algorithm name (e.g. "rfc4106(gcm(aes))", "cbc(aes)") and key. */
+  encryption: { xfrmName: string; key: Uint8Array; icvBits?: number };
+  integrity?: { xfrmName: string; key: Uint8Array; truncBits: number };
+}
+
+export interface ChildSaParams {
+  /** Local handle, unique per engine. */
+  childId: number;
+  connName: string;
+  reqid: number;
+  protocol: 'esp' | 'ah';
+  mode: 'tunnel' | 'transport';
+  localAddress: string;
+  remoteAddress: string;
+  /** NAT-T: UDP-encapsulated ESP between these ports. */
+  encap?: { localPort: number; remotePort: number };
+  spiIn: number;
+  spiOut: number;
+  /** Keys for traffic we receive (peer -> us) and send. */
+  inbound: ChildKeys;
+  outbound: ChildKeys;
+  esn: boolean;
+  replayWindow: number;
+  localTs: TrafficSelector[];
+  remoteTs: TrafficSelector[];
+  /** Install a forward policy too (gateway routing for remote subnets). */
+  forward: boolean;
+  proposal: string;
+  lifetime?: { softSeconds: number; hardSeconds: number };
+}

@@ -1,0 +1,74 @@
+// What a task asks for. Tasks are synchronous and pure: they read a decoded
+// message and the SA's state and return a list of effects. The executor
+// (executor.ts) is the one place that applies them.
+
+import type { ChildSaParams } from './child-params.js';
+import type { TimerName } from './timers.js';
+
+export interface SendRequest {
+  kind: 'send-request';
+  exchange: string;
+  messageId: number;
+  datagrams: Uint8Array[];
+}
+
+export interface SendResponse {
+  kind: 'send-response';
+  exchange: string;
+  messageId: number;
+  datagrams: Uint8Array[];
+  /**
+   * The response to send instead when a CHILD SA installed by this same
+   * batch fails in the kernel (the CHILD SA payloads replaced by an error
+   * notify), so the peer never installs an SA we do not have.
+   */
+  ifChildFailed?: Uint8Array[];
+}
+
+export interface InstallChild {
+  kind: 'install-child';
+  child: ChildSaParams;
+}
+
+export interface DeleteChild {
+  kind: 'delete-child';
+  child: ChildSaParams;
+}
+
+export interface ArmTimer {
+  kind: 'arm-timer';
+  timer: TimerName;
+  ms: number;
+  qualifier?: string;
+}
+
+export interface CancelTimer {
+  kind: 'cancel-timer';
+  timer: TimerName;
+  qualifier?: string;
+}
+
+export type SaEvent =
+  | { type: 'ike-established'; ikeSaId: number }
+  | { type: 'ike-failed'; ikeSaId: number; error: string; code: string }
+  | { type: 'ike-deleted'; ikeSaId: number; reason: string }
+  | { type: 'child-installed'; ikeSaId: number; childId: number }
+  | { type: 'child-failed'; ikeSaId: number; childId?: number; error: string; code: string }
+  | { type: 'child-deleted'; ikeSaId: number; childId: number }
+  | { type: 'log'; ikeSaId: number; level: 'debug' | 'info' | 'warn' | 'error'; message: string };
+
+export interface Emit {
+  kind: 'emit';
+  event: SaEvent;
+}
+
+export type Effect = SendRequest | SendResponse | InstallChild | DeleteChild | ArmTimer | CancelTimer | Emit;
+
+export const effect = {
+  log(ikeSaId: number, level: 'debug' | 'info' | 'warn' | 'error', message: string): Emit {
+    return { kind: 'emit', event: { type: 'log', ikeSaId, level, message } };
+  },
+  emit(event: SaEvent): Emit {
+    return { kind: 'emit', event };
+  },
+};

@@ -1,0 +1,176 @@
+// The one place where effects touch the world. Tasks return effects; the
+// executor applies them in the order given (tasks put install-child before
+// send-response: inbound SA, outbound SA, policies, then the response).
+//
+// Kernel failures are handled here and nowhere else: a CHILD SA that fails
+// to install is rolled back (whatever part of it reached the kernel is
+// removed), the response of the same batch is swapped for its
+// `ifChildFailed` variant (an error notify instead of the CHILD SA), and a
+// `child-failed` event is emitted. The caller (the IKE SA) reads the report
+// to update its message-ID window and CHILD SA states.
+
+import { isNotFound, type KernelBackend } from '../kernel/backend.js';
+import type { Endpoint } from '../net/transport.js';
+import type { ChildSaParams } from './child-params.js';
+import type { Effect, SaEvent } from './effects.js';
+import { installPlan, policySpecs, saSpecs, type KernelOp } from './kernel-plan.js';
+import type { SaTimers } from './timers.js';
+
+export interface ExecutionContext {
+  ikeSaId: number;
+  local: Endpoint;
+  remote: Endpoint;
+  timers: SaTimers;
+}
+
+export interface ExecutorPorts {
+  kernel: KernelBackend;
+  send(local: Endpoint, remote: Endpoint, bytes: Uint8Array): Promise<void>;
+  emit(event: SaEvent): void;
+}
+
+export interface SentMessage {
+  role: 'request' | 'response';
+  exchange: string;
+  messageId: number;
+  datagrams: Uint8Array[];
+}
+
+export interface ExecutionReport {
+  sent: SentMessage[];
+  installed: number[];
+  failed: { childId: number; error: string }[];
+  deleted: number[];
+}
+
+export class Executor {
+  constructor(private readonly ports: ExecutorPorts) {}
+
+  async apply(effects: readonly Effect[], ctx: ExecutionContext): Promise<ExecutionReport> {
+    const report: ExecutionReport = { sent: [], installed: [], failed: [], deleted: [] };
+    for (const fx of effects) {
+      switch (fx.kind) {
+        case 'install-child': {
+          const error = await this.install(fx.child);
+          if (error === undefined) {
+            report.installed.push(fx.child.childId);
+            this.ports.emit({ type: 'child-installed', ikeSaId: ctx.ikeSaId, childId: fx.child.childId });
+          } else {
+            report.failed.push({ childId: fx.child.childId, error });
+            this.ports.emit({
+              type: 'child-failed',
+              ikeSaId: ctx.ikeSaId,
+              childId: fx.child.childId,
+              code: 'CHILD_INSTALL_FAILED',
+              error: `installing CHILD SA '${fx.child.connName}' in the kernel failed: ${error}`,
+            });
+          }
+          break;
+        }
+        case 'delete-child':
+          await this.remove(fx.child);
+          report.deleted.push(fx.child.childId);
+          this.ports.emit({ type: 'child-deleted', ikeSaId: ctx.ikeSaId, childId: fx.child.childId });
+          break;
+        case 'send-request':
+          await this.sendAll(ctx, fx.datagrams);
+          report.sent.push({ role: 'request', exchange: fx.exchange, messageId: fx.messageId, datagrams: fx.datagrams });
+          break;
+        case 'send-response': {
+          const datagrams = report.failed.length > 0 && fx.ifChildFailed ? fx.ifChildFailed : fx.datagrams;
+          await this.sendAll(ctx, datagrams);
+          report.sent.push({ role: 'response', exchange: fx.exchange, messageId: fx.messageId, datagrams });
+          break;
+        }
+        case 'arm-timer':
+          ctx.timers.arm(fx.timer, fx.ms, fx.qualifier);
+          break;
+        case 'cancel-timer':
+          ctx.timers.cancel(fx.timer, fx.qualifier);
+          break;
+        case 'emit':
+          this.ports.emit(fx.event);
+          break;
+      }
+    }
+    return report;
+  }
+
+  private async sendAll(ctx: ExecutionContext, datagrams: Uint8Array[]): Promise<void> {
+    for (const bytes of datagrams) {
+      try {
+        await this.ports.send(ctx.local, ctx.remote, bytes);
+      } catch (err) {
+        // A lost datagram is what retransmission is for; log, don't fail.
+        this.ports.emit({
+          type: 'log',
+          ikeSaId: ctx.ikeSaId,
+          level: 'warn',
+          message: `sending to ${ctx.remote.address}[${ctx.remote.port}] failed: ${(err as Error).message}`,
+        });
+      }
+    }
+  }
+
+  /** Applies the install plan; on failure undoes what was done and returns the reason. */
+  private async install(child: ChildSaParams): Promise<string | undefined> {
+    const done: KernelOp[] = [];
+    for (const op of installPlan(child).install) {
+      try {
+        await this.applyOp(op);
+        done.push(op);
+      } catch (err) {
+        await this.undo(done.reverse());
+        return describe(op, err);
+      }
+    }
+    return undefined;
+  }
+
+  private async applyOp(op: KernelOp): Promise<void> {
+    const kernel = this.ports.kernel;
+    if (op.op === 'update-sa') await kernel.updateSa(op.sa);
+    else if (op.op === 'add-sa') await kernel.addSa(op.sa);
+    else await kernel.addPolicy(op.policy);
+  }
+
+  private async undo(ops: KernelOp[]): Promise<void> {
+    for (const op of ops) {
+      // Best effort: the install already failed and is reported; a second
+      // failure while cleaning up must not hide the first.
+      await (
+        op.op === 'add-policy'
+          ? this.ports.kernel.deletePolicy({ dir: op.policy.dir, selector: op.policy.selector })
+          : this.ports.kernel.deleteSa({ dst: op.sa.dst, spi: op.sa.spi, proto: op.sa.proto })
+      ).catch(() => undefined);
+    }
+  }
+
+  /** Removes policies (out first, so nothing more is steered in), then SAs. */
+  private async remove(child: ChildSaParams): Promise<void> {
+    const policies = policySpecs(child).sort((a, b) => (a.dir === 'out' ? -1 : 0) - (b.dir === 'out' ? -1 : 0));
+    for (const p of policies) {
+      await ignoreNotFound(() => this.ports.kernel.deletePolicy({ dir: p.dir, selector: p.selector }));
+    }
+    const { inbound, outbound } = saSpecs(child);
+    for (const sa of [outbound, inbound]) {
+      await ignoreNotFound(() => this.ports.kernel.deleteSa({ dst: sa.dst, spi: sa.spi, proto: sa.proto }));
+    }
+  }
+}
+
+async function ignoreNotFound(fn: () => Promise<void>): Promise<void> {
+  try {
+    await fn();
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
+  }
+}
+
+function describe(op: KernelOp, err: unknown): string {
+  const what =
+    op.op === 'add-policy'
+      ? `${op.policy.dir} policy ${op.policy.selector.src} -> ${op.policy.selector.dst}`
+      : `${op.op === 'update-sa' ? 'inbound' : 'outbound'} SA ${op.sa.spi.toString(16).padStart(8, '0')}`;
+  return `${what}: ${(err as Error).message ?? String(err)}`;
+}
