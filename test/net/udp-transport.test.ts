@@ -1,6 +1,6 @@
 import dgram from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
-import { UdpTransport } from '../../src/net/udp-transport.js';
+import { type SocketHook, UdpTransport } from '../../src/net/udp-transport.js';
 import type { Datagram, Endpoint } from '../../src/net/transport.js';
 
 const open: Array<{ close(): unknown }> = [];
@@ -8,7 +8,7 @@ afterEach(async () => {
   for (const o of open.splice(0)) await o.close();
 });
 
-function transport(addresses: string[] | undefined, hook?: ConstructorParameters<typeof UdpTransport>[0]['socketHook']) {
+function transport(addresses: string[] | undefined, hook?: SocketHook) {
   const t = new UdpTransport({ ...(addresses ? { addresses } : {}), ports: { ike: 0, natt: 0 }, ...(hook ? { socketHook: hook } : {}) });
   open.push(t);
   return t;
