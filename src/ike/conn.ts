@@ -1,0 +1,43 @@
+// The IKE core's view of one connection: plain data with every default
+// already applied. The daemon builds it from the config model
+// (conn-from-config.ts); tests build it directly.
+
+import type { Identity } from './identity.js';
+import type { Proposal } from './proposal.js';
+import type { RetransmitPolicy } from './retransmit-policy.js';
+import type { TrafficSelector } from './traffic-selectors.js';
+
+export type AuthMethodName = 'psk' | 'pubkey';
+
+export interface IkeConn {
+  name: string;
+  /** Our address; '%any' = whatever address the peer reached us on. */
+  localAddress: string;
+  /** The peer: an address, a CIDR the peer must be in, or '%any'. */
+  remoteAddress: string;
+  localPort?: number;
+  remotePort?: number;
+  localId: Identity;
+  remoteId: Identity;
+  localAuth: AuthMethodName;
+  remoteAuth: AuthMethodName;
+  /** `ike=` proposals, in preference order (defaults appended unless `!`). */
+  ikeProposals: Proposal[];
+  /** `esp=`/`ah=` proposals for CHILD SAs. */
+  childProposals: Proposal[];
+  /** leftsubnet (+ leftprotoport); empty = our address. */
+  localTs: TrafficSelector[];
+  /** rightsubnet (+ rightprotoport); empty = the peer's address. */
+  remoteTs: TrafficSelector[];
+  /** leftprotoport / rightprotoport, applied to host selectors too. */
+  localProtoPort?: { protocol: number; port?: number };
+  remoteProtoPort?: { protocol: number; port?: number };
+  mode: 'tunnel' | 'transport';
+  /** 0 = forever (`keyingtries=%forever`). */
+  keyingTries: number;
+  retransmit?: RetransmitPolicy;
+  lifetimeSeconds?: number;
+  ikeLifetimeSeconds?: number;
+  replayWindow?: number;
+  auto?: 'ignore' | 'add' | 'route' | 'start';
+}
