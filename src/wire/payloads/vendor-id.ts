@@ -1,0 +1,22 @@
+// RFC 7296 §3.12: Vendor ID payload (V, type 43).
+//
+//   | Vendor ID (VID) ... |
+
+import { PayloadType } from '../iana/payload-types.js';
+import { withCommon, type PayloadBase, type PayloadCodec } from './payload-codec.js';
+
+export interface VendorIdPayload extends PayloadBase<typeof PayloadType.V> {
+  data: Uint8Array;
+}
+
+export const vendorIdCodec: PayloadCodec<VendorIdPayload> = {
+  name: 'V',
+  rfc: 'RFC 7296 §3.12',
+  types: [PayloadType.V],
+  decode(r, common) {
+    return withCommon(common, { data: r.rest() });
+  },
+  encode(w, p) {
+    w.bytes(p.data);
+  },
+};
