@@ -125,7 +125,8 @@ export interface SaState extends SaId {
   current: LifetimeCurrent;
   stats: { replayWindow: number; replay: number; integrityFailed: number };
   ifId?: number;
-  selector?: TrafficSelector;
+  /** The SA's selector; match-everything of the SA's family if none was given. */
+  selector: TrafficSelector;
   /** True while the SA only holds an SPI reserved by allocSpi. */
   larval: boolean;
 }

@@ -1,0 +1,191 @@
+// One AF_NETLINK socket driven by the libuv loop. Requests are matched to
+// replies by sequence number; several may be in flight at once (pipelining
+// is what makes thousands of policy changes per second possible), bounded
+// by a window so acknowledgements never overrun the receive buffer.
+// Messages that belong to no request (multicast events) go to onUnsolicited.
+import { errnoName } from './errno.js';
+import {
+  decodeAttributes,
+  decodeMessages,
+  encodeMessage,
+  NETLINK_CAP_ACK,
+  NETLINK_EXT_ACK,
+  NETLINK_ADD_MEMBERSHIP,
+  NLM_F_ACK,
+  NLM_F_ACK_TLVS,
+  NLM_F_CAPPED,
+  NLM_F_DUMP,
+  NLM_F_MULTI,
+  NLM_F_REQUEST,
+  NLMSG_DONE,
+  NLMSG_ERROR,
+  NLMSG_HDRLEN,
+  NLMSGERR_ATTR_MSG,
+  SOL_NETLINK,
+  type Attribute,
+  type NetlinkMessage,
+} from './message.js';
+import { loadNative, type NativeError, type NativeSockets } from './native.js';
+
+/** A failed request: errno as reported by the kernel plus its extended-ack text. */
+export class NetlinkError extends Error {
+  override readonly name = 'NetlinkError';
+  constructor(
+    readonly errno: string,
+    readonly kernelMessage: string | undefined,
+    readonly requestType: number,
+  ) {
+    super(`netlink request ${requestType} failed: ${errno}${kernelMessage ? ` (${kernelMessage})` : ''}`);
+  }
+}
+
+type ReplyKind = 'ack' | 'single' | 'dump';
+
+interface Pending {
+  type: number;
+  kind: ReplyKind;
+  replies: NetlinkMessage[];
+  resolve(messages: NetlinkMessage[]): void;
+  reject(err: Error): void;
+}
+
+interface Queued {
+  seq: number;
+  bytes: Buffer;
+}
+
+export interface NetlinkSocketOptions {
+  /** Multicast groups to join (group numbers, not bit masks). */
+  groups?: number[];
+  /** Receive buffer in bytes (SO_RCVBUFFORCE when privileged). */
+  rcvbufBytes?: number;
+  /** Maximum requests in flight. */
+  window?: number;
+}
+
+export class NetlinkSocket {
+  private readonly native: NativeSockets;
+  private readonly fd: number;
+  readonly portid: number;
+  private seq: number;
+  private readonly pending = new Map<number, Pending>();
+  private readonly queue: Queued[] = [];
+  private readonly window: number;
+  private closed = false;
+  onUnsolicited: ((message: NetlinkMessage) => void) | undefined;
+
+  constructor(protocol: number, options: NetlinkSocketOptions = {}) {
+    this.native = loadNative();
+    const [fd, portid] = this.native.netlinkOpen(protocol, options.rcvbufBytes ?? 8 << 20);
+    this.fd = fd;
+    this.portid = portid;
+    this.window = options.window ?? 256;
+    this.seq = (Date.now() & 0x7fffffff) >>> 0;
+    try {
+      this.native.setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, 1);
+      this.native.setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, 1);
+      for (const group of options.groups ?? []) {
+        this.native.setsockopt(fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, group);
+      }
+      this.native.netlinkWatch(fd, (err, data) => this.onData(err, data));
+    } catch (err) {
+      this.native.netlinkClose(fd);
+      throw err;
+    }
+  }
+
+  /**
+   * Sends one request. kind 'ack': resolves with any messages the kernel sent
+   * for this sequence number before its acknowledgement (NLM_F_ACK is added).
+   * 'single': resolves with the one reply. 'dump': resolves with all parts.
+   */
+  request(type: number, flags: number, fixed: Uint8Array, attrs: readonly Attribute[], kind: ReplyKind): Promise<NetlinkMessage[]> {
+    if (this.closed) return Promise.reject(new Error('netlink socket closed'));
+    this.seq = (this.seq + 1) >>> 0 || 1;
+    const seq = this.seq;
+    let f = flags | NLM_F_REQUEST;
+    if (kind === 'ack') f |= NLM_F_ACK;
+    if (kind === 'dump') f |= NLM_F_DUMP;
+    const bytes = encodeMessage(type, f, seq, fixed, attrs);
+    return new Promise<NetlinkMessage[]>((resolve, reject) => {
+      this.pending.set(seq, { type, kind, replies: [], resolve, reject });
+      if (this.pending.size - this.queue.length > this.window) this.queue.push({ seq, bytes });
+      else this.send(seq, bytes);
+    });
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.native.netlinkClose(this.fd);
+    const err = new Error('netlink socket closed');
+    for (const p of this.pending.values()) p.reject(err);
+    this.pending.clear();
+    this.queue.length = 0;
+  }
+
+  private send(seq: number, bytes: Buffer): void {
+    try {
+      this.native.netlinkSend(this.fd, bytes);
+    } catch (err) {
+      this.settle(seq, (p) => p.reject(err as Error));
+    }
+  }
+
+  private settle(seq: number, how: (p: Pending) => void): void {
+    const p = this.pending.get(seq);
+    if (!p) return;
+    this.pending.delete(seq);
+    how(p);
+    const next = this.queue.shift();
+    if (next) this.send(next.seq, next.bytes);
+  }
+
+  private onData(err: NativeError | null, data: Buffer | null): void {
+    if (err) {
+      // ENOBUFS: the receive queue overflowed and replies were lost; fail
+      // everything in flight rather than hang.
+      this.queue.length = 0;
+      for (const seq of [...this.pending.keys()]) this.settle(seq, (p) => p.reject(err));
+      return;
+    }
+    if (!data) return;
+    let messages: NetlinkMessage[];
+    try {
+      messages = decodeMessages(data);
+    } catch {
+      return; // malformed input from the kernel: dropped, nothing to match it to
+    }
+    for (const m of messages) this.dispatch(m);
+  }
+
+  private dispatch(m: NetlinkMessage): void {
+    const p = m.pid === this.portid ? this.pending.get(m.seq) : undefined;
+    if (!p) {
+      this.onUnsolicited?.(m);
+      return;
+    }
+    if (m.type === NLMSG_ERROR) {
+      const code = m.payload.readInt32LE(0);
+      if (code === 0) this.settle(m.seq, (q) => q.resolve(q.replies));
+      else this.settle(m.seq, (q) => q.reject(new NetlinkError(errnoName(code), extackMessage(m), q.type)));
+      return;
+    }
+    if (m.type === NLMSG_DONE) {
+      this.settle(m.seq, (q) => q.resolve(q.replies));
+      return;
+    }
+    p.replies.push(m);
+    if (p.kind === 'single' && !(m.flags & NLM_F_MULTI)) this.settle(m.seq, (q) => q.resolve(q.replies));
+  }
+}
+
+/** The kernel's human-readable reason from an extended ack, if any. */
+function extackMessage(m: NetlinkMessage): string | undefined {
+  if (!(m.flags & NLM_F_ACK_TLVS)) return undefined;
+  // nlmsgerr = int error + the request's nlmsghdr (+ its payload unless capped)
+  let fixed = 4 + NLMSG_HDRLEN;
+  if (!(m.flags & NLM_F_CAPPED)) fixed = 4 + m.payload.readUInt32LE(4);
+  const text = decodeAttributes(m.payload, fixed).get(NLMSGERR_ATTR_MSG);
+  return text ? text.toString('utf8').replace(/\0.*$/s, '') : undefined;
+}
