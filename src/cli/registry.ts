@@ -3,3 +3,11 @@
 import { registerCommand } from './commands.js';
 
 void registerCommand;
+registerCommand('start', () => import('./start.js').then((m) => m.startCommand));
+registerCommand('stop', () => import('./stop.js').then((m) => m.stopCommand));
+registerCommand('restart', () => import('./restart.js').then((m) => m.restartCommand));
+registerCommand('reload', () => import('./reload.js').then((m) => m.reloadCommand));
+registerCommand('up', () => import('./up.js').then((m) => m.upCommand));
+registerCommand('down', () => import('./down.js').then((m) => m.downCommand));
+registerCommand('status', () => import('./status.js').then((m) => m.statusCommand));
+registerCommand('statusall', () => import('./status.js').then((m) => m.statusAllCommand));

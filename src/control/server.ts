@@ -68,6 +68,25 @@ export class ControlServer {
     removeOwnSocket(this.options.path, this.ino);
   }
 
+  /**
+   * Half-closes every open connection after its pending writes and resolves
+   * when all are closed; a stopping daemon calls this so `ipsec stop`
+   * sees the end of its connection right after the answer.
+   */
+  endConnections(): Promise<void> {
+    const open = [...this.connections];
+    return Promise.all(
+      open.map(
+        (socket) =>
+          new Promise<void>((resolve) => {
+            if (socket.destroyed) return resolve();
+            socket.once('close', () => resolve());
+            socket.end();
+          }),
+      ),
+    ).then(() => {});
+  }
+
   private accept(socket: Socket): void {
     this.connections.add(socket);
     const reader = new LineReader(MAX_REQUEST_BYTES);

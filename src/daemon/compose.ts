@@ -1,0 +1,61 @@
+// The composition root: the only place that picks concrete classes. A
+// DaemonComposition says how to load config, build the transport and build
+// the engine; `productionComposition()` is what `ipsec start` uses, and
+// tests pass their own (a test engine) through the same start command.
+
+import type { Socket } from 'node:dgram';
+import type { Logger } from '../log/logger.js';
+import { type SocketHook, UdpTransport } from '../net/udp-transport.js';
+import type { DatagramTransport } from '../net/transport.js';
+import type { ConfigLoader } from './config-source.js';
+import type { DaemonDeps, EngineContext, TransportContext } from './daemon.js';
+import type { DaemonPaths } from './paths.js';
+import { createDefaultEngine, loadDefaultConfig } from './default-parts.js';
+import type { Notifier } from './systemd-notify.js';
+import type { Engine } from './engine.js';
+
+export interface DaemonComposition {
+  loadConfig: ConfigLoader;
+  createTransport(ctx: TransportContext): DatagramTransport;
+  createEngine(ctx: EngineContext): Engine | Promise<Engine>;
+  onStopped?: () => Promise<void>;
+}
+
+/** The kernel backend's part of socket setup, as a transport socket hook. */
+export function kernelSocketHook(kernel: {
+  bypassSocket(socket: Socket): Promise<void>;
+  enableUdpEncap(socket: Socket): Promise<void>;
+}): SocketHook {
+  return async (socket, info) => {
+    await kernel.bypassSocket(socket);
+    if (info.role === 'natt') await kernel.enableUdpEncap(socket);
+  };
+}
+
+export function productionComposition(): DaemonComposition {
+  return {
+    loadConfig: loadDefaultConfig,
+    createTransport: ({ log, config }) =>
+      new UdpTransport({ addresses: config.listen ?? [], log: log.for('net') }),
+    createEngine: createDefaultEngine,
+  };
+}
+
+export function daemonDeps(
+  composition: DaemonComposition,
+  paths: DaemonPaths,
+  log: Logger,
+  notify: Notifier,
+  version: string,
+): DaemonDeps {
+  return {
+    paths,
+    log,
+    notify,
+    version,
+    loadConfig: composition.loadConfig,
+    createTransport: (ctx) => composition.createTransport(ctx),
+    createEngine: (ctx) => composition.createEngine(ctx),
+    ...(composition.onStopped ? { onStopped: composition.onStopped } : {}),
+  };
+}

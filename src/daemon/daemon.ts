@@ -1,0 +1,223 @@
+// The daemon's lifecycle around an Engine: take the pid file, load the
+// config, bind the sockets, start the engine, open the control socket, say
+// "ready"; reload on request; shut down in the reverse order. Construction
+// of the concrete pieces is left to the factories in DaemonDeps (see
+// compose.ts), so tests can run the same lifecycle with their own engine.
+
+import { ControlError, type ControlHandlers, ControlServer, type DaemonInfo, PROTOCOL_VERSION, prepareRunDir } from '../control/index.js';
+import { DEFAULT_LEVEL, type LevelMap, parseCharonDebug, parsePlutoDebug, uniformLevels } from '../log/levels.js';
+import type { Logger, SubsystemLogger } from '../log/logger.js';
+import { type DatagramTransport, formatEndpoint } from '../net/transport.js';
+import { ConfigLoadError, type ConfigLoader, type LoadedConfig } from './config-source.js';
+import type { Engine, ReloadReport, StatusSnapshot } from './engine.js';
+import type { DaemonPaths } from './paths.js';
+import { PidFile } from './pid-file.js';
+import type { Notifier } from './systemd-notify.js';
+
+export interface TransportContext {
+  log: Logger;
+  config: LoadedConfig;
+}
+
+export interface EngineContext {
+  transport: DatagramTransport;
+  log: Logger;
+  config: LoadedConfig;
+  paths: DaemonPaths;
+}
+
+export interface DaemonDeps {
+  paths: DaemonPaths;
+  log: Logger;
+  version: string;
+  loadConfig: ConfigLoader;
+  createTransport(ctx: TransportContext): DatagramTransport;
+  createEngine(ctx: EngineContext): Engine | Promise<Engine>;
+  /** sd_notify (no-op outside systemd). */
+  notify: Notifier;
+  /** Extra cleanup after the engine stopped (e.g. closing the kernel backend). */
+  onStopped?: () => Promise<void>;
+}
+
+/** Levels from `config setup`; a bad value is reported and the default kept. */
+export function levelsFromConfig(config: LoadedConfig, warn: (message: string) => void): LevelMap {
+  let levels = uniformLevels(DEFAULT_LEVEL);
+  try {
+    if (config.plutodebug) levels = parsePlutoDebug(config.plutodebug, levels);
+    if (config.charondebug) levels = parseCharonDebug(config.charondebug, levels);
+  } catch (err) {
+    warn((err as Error).message);
+  }
+  return levels;
+}
+
+function asControlError(err: unknown, fallbackCode: string): ControlError {
+  if (err instanceof ControlError) return err;
+  if (err instanceof ConfigLoadError) return new ControlError('CONFIG_INVALID', err.message, err.details);
+  const e = err as { code?: unknown; message?: unknown };
+  const code = typeof e?.code === 'string' ? e.code : fallbackCode;
+  return new ControlError(code, typeof e?.message === 'string' ? e.message : String(err));
+}
+
+export class Daemon {
+  private readonly log: SubsystemLogger;
+  private readonly ctlLog: SubsystemLogger;
+  private pidFile: PidFile | undefined;
+  private transport: DatagramTransport | undefined;
+  private engine: Engine | undefined;
+  private control: ControlServer | undefined;
+  private readonly startedAt = new Date().toISOString();
+  private reloading: Promise<unknown> = Promise.resolve();
+  private stopping: Promise<void> | undefined;
+  private resolveStopped!: () => void;
+  /** Resolves once shutdown has finished (the process may exit then). */
+  readonly stopped = new Promise<void>((r) => (this.resolveStopped = r));
+
+  constructor(private readonly deps: DaemonDeps) {
+    this.log = deps.log.for('dmn');
+    this.ctlLog = deps.log.for('ctl');
+  }
+
+  info(): DaemonInfo {
+    return { pid: process.pid, version: this.deps.version, startedAt: this.startedAt, protocol: PROTOCOL_VERSION };
+  }
+
+  /** Everything up to "ready". On failure releases what it took and throws. */
+  async start(): Promise<void> {
+    const { paths, log } = this.deps;
+    try {
+      prepareRunDir(paths.runDir);
+      this.pidFile = PidFile.acquire(paths.pidFile);
+      const config = await this.deps.loadConfig(paths);
+      log.setLevels(levelsFromConfig(config, (m) => log.for('cfg').warn(m)));
+      for (const w of config.warnings) log.for('cfg').warn(w);
+      log.for('cfg').info('loaded configuration', { file: paths.configFile, secrets: paths.secretsFile });
+
+      this.transport = this.deps.createTransport({ log, config });
+      await this.transport.start();
+      log.for('net').info('listening', { on: this.transport.listening().map(formatEndpoint) });
+
+      this.engine = await this.deps.createEngine({ transport: this.transport, log, config, paths });
+      await this.engine.load(config.config, config.secrets);
+
+      this.control = new ControlServer({ path: paths.socketPath, handlers: this.handlers(), log: this.ctlLog });
+      await this.control.listen();
+      this.log.info('nodeswan started', { pid: process.pid, version: this.deps.version, socket: paths.socketPath });
+      await this.deps.notify('READY=1', `STATUS=listening on ${this.transport.listening().length} sockets`);
+    } catch (err) {
+      await this.release();
+      throw err;
+    }
+  }
+
+  private async release(): Promise<void> {
+    this.control?.stopAccepting();
+    await this.transport?.close().catch(() => {});
+    this.pidFile?.release();
+  }
+
+  /** Re-reads the config; a broken one is refused and the running one kept. */
+  reload(): Promise<{ report: ReloadReport; warnings: string[] }> {
+    const run = this.reloading.then(async () => {
+      if (this.stopping) throw new ControlError('SHUTTING_DOWN', 'nodeswan is shutting down');
+      const cfgLog = this.deps.log.for('cfg');
+      let config: LoadedConfig;
+      try {
+        config = await this.deps.loadConfig(this.deps.paths);
+      } catch (err) {
+        const e = asControlError(err, 'CONFIG_INVALID');
+        cfgLog.error('reload refused, keeping the running configuration', { reason: e.message });
+        for (const d of e.details) cfgLog.error(d);
+        throw e;
+      }
+      const report = await this.engine!.load(config.config, config.secrets);
+      this.deps.log.setLevels(levelsFromConfig(config, (m) => cfgLog.warn(m)));
+      for (const w of config.warnings) cfgLog.warn(w);
+      cfgLog.info('reloaded configuration', {
+        added: report.added,
+        removed: report.removed,
+        changed: report.changed,
+      });
+      return { report, warnings: config.warnings };
+    });
+    this.reloading = run.catch(() => {});
+    return run;
+  }
+
+  status(conn?: string): StatusSnapshot {
+    const snapshot = this.engine!.status(conn);
+    const transport = this.transport!;
+    const counters = transport.counters();
+    const drops: Record<string, number> = { ...snapshot.drops };
+    for (const [reason, n] of Object.entries(counters.drops)) drops[reason] = (drops[reason] ?? 0) + n;
+    if (counters.keepalives > 0) drops['natt-keepalive'] = counters.keepalives;
+    return {
+      ...snapshot,
+      daemon: {
+        pid: process.pid,
+        startedAt: this.startedAt,
+        version: this.deps.version,
+        listening: transport.listening().map(formatEndpoint),
+      },
+      drops,
+    };
+  }
+
+  /** Idempotent: the first call does the work, later calls share it. */
+  shutdown(reason: string): Promise<void> {
+    if (!this.stopping) {
+      this.stopping = (async () => {
+        this.log.info('shutting down', { reason });
+        await this.deps.notify('STOPPING=1');
+        this.control?.stopAccepting();
+        try {
+          await this.engine?.shutdown();
+        } catch (err) {
+          this.log.error('engine shutdown failed', { error: err });
+        }
+        await this.transport?.close().catch(() => {});
+        await this.deps.onStopped?.().catch((err: unknown) => this.log.error('cleanup failed', { error: err }));
+        this.pidFile?.release();
+        this.log.info('nodeswan stopped');
+        this.resolveStopped();
+      })();
+    }
+    return this.stopping;
+  }
+
+  private handlers(): ControlHandlers {
+    return {
+      ping: async () => this.info(),
+      status: async ({ conn }) => this.status(conn),
+      up: async ({ conn }) => {
+        this.ctlLog.info('up requested', { conn });
+        try {
+          const result = await this.engine!.up(conn);
+          if (!result.ok) this.ctlLog.info('up failed', { conn, error: result.error });
+          return result;
+        } catch (err) {
+          throw asControlError(err, 'UP_FAILED');
+        }
+      },
+      down: async ({ conn }) => {
+        this.ctlLog.info('down requested', { conn });
+        try {
+          await this.engine!.down(conn);
+        } catch (err) {
+          throw asControlError(err, 'DOWN_FAILED');
+        }
+        return { conn };
+      },
+      reload: async () => this.reload(),
+      shutdown: async () => {
+        await this.shutdown('ipsec stop');
+        return { pid: process.pid };
+      },
+    };
+  }
+
+  /** Ends the remaining control connections once their replies are flushed. */
+  closeControlConnections(): Promise<void> {
+    return this.control?.endConnections() ?? Promise.resolve();
+  }
+}
