@@ -311,8 +311,10 @@ function checkConn(conn: ConnModel, r: Reader, diags: Diagnostics): void {
   // Address families of the traffic selectors.
   const lsf = familiesOf(conn.local.subnets);
   const rsf = familiesOf(conn.remote.subnets);
-  if (lsf.size && rsf.size && ![...lsf].some((f) => rsf.has(f))) {
-    const later = firstPos(r.setting('leftsubnet') ?? r.setting('leftsubnets') ?? r.setting('left'), r.setting('rightsubnet') ?? r.setting('rightsubnets') ?? r.setting('right'));
+  const leftSel = r.setting('leftsubnet') ?? r.setting('leftsubnets');
+  const rightSel = r.setting('rightsubnet') ?? r.setting('rightsubnets');
+  if ((leftSel || rightSel) && lsf.size && rsf.size && ![...lsf].some((f) => rsf.has(f))) {
+    const later = firstPos(leftSel, rightSel);
     diags.error(at(later), 'subnet-family-mismatch', `conn '${conn.name}': leftsubnet is IPv${[...lsf].join('/IPv')} but rightsubnet is IPv${[...rsf].join('/IPv')}; the selectors of both sides must share an address family`);
   }
 

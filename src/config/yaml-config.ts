@@ -1,0 +1,135 @@
+// The YAML form of the resolved model (what `ipsec show-config --yaml`
+// prints). Reading it back gives the same model: every conn is completed
+// from the same defaults the ipsec.conf path uses, and every field is
+// checked against the shape of that default so a typo is reported at its
+// line and column.
+import { isMap, isSeq, LineCounter, parseDocument, type Node, type YAMLMap } from 'yaml';
+import { type Diagnostics, type Pos } from './diagnostics.js';
+import { type CaModel, type ConfigModel, type ConnModel, defaultSetup } from './model.js';
+
+/** The default conn and ca, built through the ipsec.conf pipeline (injected to avoid an import cycle). */
+export interface Templates {
+  conn(name: string): ConnModel;
+  ca(name: string): CaModel;
+}
+
+export function modelToYaml(model: ConfigModel): string {
+  // Round-trip through JSON so only plain data reaches the YAML writer.
+  const plain = JSON.parse(JSON.stringify(model)) as unknown;
+  return new YamlWriter().write(plain);
+}
+
+class YamlWriter {
+  write(v: unknown): string {
+    return `${this.value(v, 0).replace(/^\n/, '')}\n`;
+  }
+
+  private scalar(v: unknown): string {
+    if (typeof v === 'string') return /^[A-Za-z0-9_./@%-][A-Za-z0-9_./@%:+ -]*$/.test(v) && !/^(true|false|yes|no|on|off|null|~|y|n|-?\d[\d.e+-]*)$/i.test(v) && !v.endsWith(' ') && !v.includes(': ') ? v : JSON.stringify(v);
+    return JSON.stringify(v);
+  }
+
+  private value(v: unknown, indent: number): string {
+    const pad = ' '.repeat(indent);
+    if (Array.isArray(v)) {
+      if (v.length === 0) return ' []';
+      if (v.every((x) => typeof x !== 'object' || x === null)) return ` [${v.map((x) => this.scalar(x)).join(', ')}]`;
+      return v.map((x) => `\n${pad}-${this.value(x, indent + 2).replace(/^\n\s*/, ' ')}`).join('');
+    }
+    if (v && typeof v === 'object') {
+      const entries = Object.entries(v as Record<string, unknown>);
+      if (entries.length === 0) return ' {}';
+      return entries.map(([k, x]) => `\n${pad}${k}:${this.value(x, indent + 2)}`).join('');
+    }
+    return ` ${this.scalar(v)}`;
+  }
+}
+
+function kindOf(v: unknown): string {
+  return Array.isArray(v) ? 'list' : v === null ? 'null' : typeof v;
+}
+
+/** Checks `given` against `template` (same keys, same kinds) and merges it over the template. */
+function merge(template: unknown, given: unknown, node: Node | undefined, where: string, pos: (n: Node | undefined) => Pos, diags: Diagnostics, optional: Set<string>): unknown {
+  if (template === undefined) return given;
+  if (kindOf(template) !== kindOf(given)) {
+    diags.error(pos(node), 'yaml-type', `${where}: expected a ${kindOf(template)}, found a ${kindOf(given)}`);
+    return template;
+  }
+  if (kindOf(template) !== 'object') return given;
+  // Tagged unions ({ kind: ... }) are taken as written: their fields depend on the kind.
+  if ('kind' in (template as object)) return given;
+  const out: Record<string, unknown> = { ...(template as Record<string, unknown>) };
+  const map = node && isMap(node) ? (node as YAMLMap) : undefined;
+  for (const [k, v] of Object.entries(given as Record<string, unknown>)) {
+    const pair = map?.items.find((p) => (p.key as { value?: unknown } | null)?.value === k);
+    const t = (template as Record<string, unknown>)[k];
+    if (t === undefined && !optional.has(k)) {
+      diags.error(pos((pair?.key as Node | undefined) ?? node), 'yaml-unknown-field', `${where}: unknown field '${k}'`);
+      continue;
+    }
+    out[k] = t === undefined ? v : merge(t, v, pair?.value as Node | undefined, `${where}.${k}`, pos, diags, optional);
+  }
+  return out;
+}
+
+// Fields that are absent from a default object but valid when present.
+const OPTIONAL = new Set(['id', 'cert', 'sigkey', 'ca', 'updown', 'username', 'markIn', 'markOut', 'ifIdIn', 'ifIdOut', 'eapIdentity', 'aaaIdentity', 'xauthIdentity', 'cacert', 'certUriBase']);
+
+export function yamlToModel(file: string, text: string, templates: Templates, diags: Diagnostics): ConfigModel | undefined {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false });
+  for (const e of doc.errors) {
+    const p = lc.linePos(e.pos[0]);
+    diags.error({ file, line: p.line, col: p.col }, 'yaml-syntax', e.message.split('\n')[0] ?? 'YAML syntax error');
+  }
+  if (doc.errors.length) return undefined;
+  const pos = (n: Node | undefined): Pos => {
+    const off = n?.range?.[0] ?? 0;
+    const p = lc.linePos(off);
+    return { file, line: p.line, col: p.col };
+  };
+  const root = doc.toJS() as unknown;
+  if (root === null || root === undefined) return { setup: defaultSetup(), conns: [], cas: [] };
+  if (kindOf(root) !== 'object') {
+    diags.error(pos(doc.contents ?? undefined), 'yaml-type', 'the YAML config must be a mapping with setup, conns and cas');
+    return undefined;
+  }
+  const r = root as Record<string, unknown>;
+  const rootMap = doc.contents as YAMLMap;
+  const nodeOf = (parent: Node | undefined, key: string | number): Node | undefined => {
+    if (parent && isMap(parent)) return (parent.items.find((p) => (p.key as { value?: unknown } | null)?.value === key)?.value as Node | undefined) ?? undefined;
+    if (parent && isSeq(parent) && typeof key === 'number') return parent.items[key] as Node | undefined;
+    return undefined;
+  };
+  for (const k of Object.keys(r)) if (!['setup', 'conns', 'cas'].includes(k)) diags.error(pos(rootMap.items.find((p) => (p.key as { value?: unknown }).value === k)?.key as Node), 'yaml-unknown-field', `unknown top-level field '${k}' (expected setup, conns, cas)`);
+  const setup = merge(defaultSetup(), r.setup ?? {}, nodeOf(rootMap, 'setup'), 'setup', pos, diags, OPTIONAL) as ConfigModel['setup'];
+  const list = <T>(key: 'conns' | 'cas', make: (name: string) => T): T[] => {
+    const v = r[key] ?? [];
+    const seqNode = nodeOf(rootMap, key);
+    if (!Array.isArray(v)) {
+      diags.error(pos(seqNode), 'yaml-type', `${key}: expected a list`);
+      return [];
+    }
+    const names = new Set<string>();
+    return v.flatMap((item, i) => {
+      const itemNode = nodeOf(seqNode, i);
+      const name = (item as { name?: unknown } | null)?.name;
+      if (typeof name !== 'string' || name === '') {
+        diags.error(pos(itemNode), 'yaml-missing-name', `${key}[${i}]: every entry needs a name`);
+        return [];
+      }
+      if (names.has(name)) {
+        diags.error(pos(itemNode), 'duplicate-section', `${key}: duplicate name '${name}'`);
+        return [];
+      }
+      names.add(name);
+      const base = make(name) as unknown as Record<string, unknown>;
+      const p = pos(itemNode);
+      if ('source' in base) base.source = { file, line: p.line };
+      const merged = merge(base, item, itemNode, `${key}.${name}`, pos, diags, OPTIONAL) as T;
+      return [merged];
+    });
+  };
+  return { setup, conns: list('conns', templates.conn), cas: list('cas', templates.ca) };
+}
