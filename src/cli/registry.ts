@@ -11,3 +11,5 @@ registerCommand('up', () => import('./up.js').then((m) => m.upCommand));
 registerCommand('down', () => import('./down.js').then((m) => m.downCommand));
 registerCommand('status', () => import('./status.js').then((m) => m.statusCommand));
 registerCommand('statusall', () => import('./status.js').then((m) => m.statusAllCommand));
+registerCommand('check', () => import('./check.js').then((m) => m.checkCommand));
+registerCommand('show-config', () => import('./show-config.js').then((m) => m.showConfigCommand));
