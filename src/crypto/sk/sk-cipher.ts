@@ -18,10 +18,11 @@
 // One SkCipher protects one direction of one IKE SA (SK_ei+SK_ai or
 // SK_er+SK_ar).
 
-import { createCipheriv, createDecipheriv, createHmac, randomBytes, type CipherGCMTypes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 import { fail, ok, type Result } from '../errors.js';
 import type { CipherSuite } from '../registry/index.js';
 import { constantTimeEqual, zeroize } from '../secret.js';
+import { aeadKey, aeadOpen, aeadSeal, type AeadKey } from './aead.js';
 
 export interface SkKeys {
   /** SK_e (with the 4-octet salt at the end for AEAD). */
@@ -37,7 +38,7 @@ export interface SkCipherOptions {
 
 export class SkCipher {
   private readonly key: Buffer;
-  private readonly salt: Buffer;
+  private readonly aeadKey: AeadKey | undefined;
   private readonly integrityKey: Buffer;
   private readonly nodeCipher: string;
   private readonly ivSize: number;
@@ -52,7 +53,7 @@ export class SkCipher {
     const encr = suite.encr;
     const algorithm = encr.algorithm;
     this.key = Buffer.from(keys.encryptionKey.subarray(0, encr.keySize));
-    this.salt = Buffer.from(keys.encryptionKey.subarray(encr.keySize));
+    this.aeadKey = aeadKey(encr, keys.encryptionKey);
     this.integrityKey = Buffer.from(keys.integrityKey);
     this.nodeCipher = algorithm.nodeCipher(encr.keyBits);
     this.ivSize = algorithm.ivSize;
@@ -92,15 +93,8 @@ export class SkCipher {
     padded.set(plaintext, 0);
     padded[paddedLength - 1] = paddedLength - plaintext.length - 1;
 
-    if (this.aead) {
-      const cipher = createCipheriv(this.nodeCipher as CipherGCMTypes, this.key, Buffer.concat([this.salt, iv]), {
-        authTagLength: this.icvSize,
-      });
-      cipher.setAAD(associatedData);
-      const written = cipher.update(padded);
-      written.copy(body, this.ivSize);
-      cipher.final();
-      cipher.getAuthTag().copy(body, this.ivSize + paddedLength);
+    if (this.aeadKey) {
+      aeadSeal(this.aeadKey, iv, associatedData, padded).copy(body, this.ivSize);
     } else {
       const cipher = createCipheriv(this.nodeCipher, this.key, iv);
       cipher.setAutoPadding(false);
@@ -126,18 +120,11 @@ export class SkCipher {
     const icv = body.subarray(this.ivSize + ciphertextLength);
 
     let decrypted: Buffer;
-    if (this.aead) {
-      try {
-        const decipher = createDecipheriv(this.nodeCipher as CipherGCMTypes, this.key, Buffer.concat([this.salt, iv]), {
-          authTagLength: this.icvSize,
-        });
-        decipher.setAAD(associatedData);
-        decipher.setAuthTag(icv);
-        decrypted = Buffer.concat([decipher.update(ciphertext), decipher.final()]);
-      } catch (cause) {
-        // OpenSSL compares the tag in constant time and fails final() on mismatch.
-        return fail('CRYPTO_INTEGRITY_FAILED', 'SK payload AEAD tag does not verify', cause);
-      }
+    if (this.aeadKey) {
+      // OpenSSL compares the tag in constant time and fails final() on mismatch.
+      const opened = aeadOpen(this.aeadKey, iv, associatedData, body.subarray(this.ivSize));
+      if (!opened.ok) return fail('CRYPTO_INTEGRITY_FAILED', 'SK payload AEAD tag does not verify', opened.error);
+      decrypted = opened.value;
     } else {
       const expected = this.integrity(associatedData, body.subarray(0, this.ivSize + ciphertextLength));
       if (!constantTimeEqual(expected, icv)) return fail('CRYPTO_INTEGRITY_FAILED', 'SK payload ICV does not verify');
@@ -156,7 +143,7 @@ export class SkCipher {
   /** Zeroes this cipher's copies of the keys. */
   dispose(): void {
     this.disposed = true;
-    zeroize(this.key, this.salt, this.integrityKey);
+    zeroize(this.key, this.aeadKey?.key, this.aeadKey?.salt, this.integrityKey);
   }
 
   private paddedLength(plaintextLength: number): number {
