@@ -56,13 +56,14 @@ export class WireError {
     readonly message: string,
     readonly offset: number,
     readonly path: string,
-    readonly notify: number | undefined = NotifyType.INVALID_SYNTAX,
+    /** null: the RFC prescribes no answer (the message is dropped). */
+    readonly notify: number | null = NotifyType.INVALID_SYNTAX,
     readonly notifyData?: Uint8Array,
   ) {}
 
   toDecodeError(header?: IkeHeader): DecodeError {
     const e: DecodeError = { code: this.code, message: this.message, offset: this.offset, path: this.path };
-    if (this.notify !== undefined) e.notify = this.notify;
+    if (this.notify !== null) e.notify = this.notify;
     if (this.notifyData !== undefined) e.notifyData = this.notifyData;
     if (header !== undefined) e.header = header;
     return e;

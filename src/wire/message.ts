@@ -61,7 +61,7 @@ function checkedHeader(bytes: Uint8Array): IkeHeader {
       `major version ${header.majorVersion} is not 2`,
       17,
       'header/version',
-      header.majorVersion > IKE_MAJOR_VERSION ? NotifyType.INVALID_MAJOR_VERSION : undefined,
+      header.majorVersion > IKE_MAJOR_VERSION ? NotifyType.INVALID_MAJOR_VERSION : null,
     );
   }
   if (header.length < IKE_HEADER_LENGTH) {

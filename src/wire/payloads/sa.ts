@@ -167,6 +167,8 @@ export const saCodec: PayloadCodec<SaPayload> = {
       checkLast(r, start, path, last, r.remaining > 0, PROPOSAL_MORE, 'proposal');
       proposals.push(p);
     }
+    // RFC 7296 §3.3: "one or more proposals"; an empty SA cannot be answered.
+    if (proposals.length === 0) r.fail(DecodeErrorCode.INVALID_VALUE, 'SA payload without proposals');
     return withCommon(common, { proposals });
   },
   encode(w, sa) {

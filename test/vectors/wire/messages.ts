@@ -18,7 +18,7 @@ export const ikeSaInitRequest = (): Buffer =>
       22                   # Exchange Type 34 (IKE_SA_INIT)
       08                   # Flags: I
       00000000             # Message ID 0
-      000000dc             # Length 220 = 28 + 84 + 16 + 20 + 28 + 28 + 16
+      000000d8             # Length 216 = 28 + SA 84 + KE 16 + Ni 20 + N 28 + N 28 + V 12
     `),
     v.saIke('22'), // -> KE
     v.ke('28'), // -> Ni
