@@ -1,0 +1,88 @@
+// Turning payload lists into datagrams and back, with or without the
+// Encrypted payload (RFC 7296 §3.14). The associated data of SK is every
+// octet before its body, so a message is laid out first with a placeholder
+// body of the final length, then sealed in place.
+
+import type { SkCipher } from '../crypto/sk/sk-cipher.js';
+import { IKE_MAJOR_VERSION, type IkeHeader } from '../wire/header.js';
+import { PayloadType } from '../wire/iana/payload-types.js';
+import { decodeMessage, encodeMessage, encodeMessageWithLayout, type IkeMessage } from '../wire/message.js';
+import { decodePayloadChain, encodePayloadChain } from '../wire/payload-chain.js';
+import { findPayload, type Payload } from '../wire/payload.js';
+
+export interface HeaderFields {
+  spiI: Uint8Array;
+  spiR: Uint8Array;
+  exchangeType: number;
+  messageId: number;
+  /** We are the original initiator of the IKE SA (I flag). */
+  initiator: boolean;
+  response: boolean;
+}
+
+export function header(h: HeaderFields): IkeHeader {
+  return {
+    spiI: Buffer.from(h.spiI),
+    spiR: Buffer.from(h.spiR),
+    nextPayload: 0,
+    majorVersion: IKE_MAJOR_VERSION,
+    minorVersion: 0,
+    exchangeType: h.exchangeType,
+    flags: { initiator: h.initiator, response: h.response, version: false },
+    messageId: h.messageId,
+    length: 0,
+  };
+}
+
+/** An unencrypted message (IKE_SA_INIT, or errors before keys exist). */
+export function encodePlain(h: HeaderFields, payloads: Payload[]): Buffer {
+  return encodeMessage({ header: header(h), payloads });
+}
+
+/** A message whose payloads all travel inside SK. */
+export function encodeProtected(h: HeaderFields, inner: Payload[], cipher: SkCipher): Buffer {
+  const chain = encodePayloadChain(inner);
+  const sk: Payload = {
+    type: PayloadType.SK,
+    critical: false,
+    nextPayload: chain.firstType,
+    body: new Uint8Array(cipher.bodyLength(chain.bytes.length)),
+  };
+  const laid = encodeMessageWithLayout({ header: header(h), payloads: [sk] });
+  const offset = laid.skBodyOffset!;
+  const body = cipher.seal(laid.bytes.subarray(0, offset), chain.bytes);
+  body.copy(laid.bytes, offset);
+  return laid.bytes;
+}
+
+export type Opened =
+  | { ok: true; message: IkeMessage; payloads: Payload[] }
+  | { ok: false; reason: 'malformed' | 'bad-icv' | 'not-encrypted'; detail: string; notify?: number };
+
+/** Decodes a datagram; if it carries SK, checks integrity and decodes the inner chain. */
+export function openMessage(bytes: Uint8Array, cipher: SkCipher | undefined): Opened {
+  const decoded = decodeMessage(bytes);
+  if (!decoded.ok) {
+    const r: Opened = { ok: false, reason: 'malformed', detail: `${decoded.error.path}: ${decoded.error.message}` };
+    if (decoded.error.notify !== undefined) r.notify = decoded.error.notify;
+    return r;
+  }
+  const message = decoded.value;
+  const sk = findPayload(message.payloads, PayloadType.SK);
+  if (!sk) return { ok: true, message, payloads: message.payloads };
+  if (!cipher || message.skBodyOffset === undefined) {
+    return { ok: false, reason: 'not-encrypted', detail: 'SK payload but no keys for this IKE SA yet' };
+  }
+  const opened = cipher.open(bytes.subarray(0, message.skBodyOffset), sk.body);
+  if (!opened.ok) {
+    const reason = opened.error.code === 'CRYPTO_INTEGRITY_FAILED' ? 'bad-icv' : 'malformed';
+    return { ok: false, reason, detail: opened.error.message };
+  }
+  const inner = decodePayloadChain(sk.nextPayload, opened.value, 'SK');
+  if (!inner.ok) {
+    const r: Opened = { ok: false, reason: 'malformed', detail: `${inner.error.path}: ${inner.error.message}` };
+    if (inner.error.notify !== undefined) r.notify = inner.error.notify;
+    return r;
+  }
+  return { ok: true, message, payloads: inner.value };
+}

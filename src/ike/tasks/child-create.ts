@@ -1,0 +1,198 @@
+// The first CHILD SA, negotiated inside IKE_AUTH (RFC 7296 §1.2, §2.9,
+// §2.17, §3.3, §3.13): SA with our inbound SPI, TSi, TSr, and
+// N(USE_TRANSPORT_MODE) for transport mode (§1.3.1). Both roles end with
+// a ChildSaParams: everything the kernel needs to install the pair.
+
+import { deriveChildSaKeys } from '../../crypto/child-sa-keys.js';
+import { resolveCipherSuite, type CipherSuite } from '../../crypto/registry/index.js';
+import { NotifyType } from '../../wire/iana/notify-types.js';
+import { PayloadType } from '../../wire/iana/payload-types.js';
+import { ESN, TransformType } from '../../wire/iana/transforms.js';
+import { findNotify, findPayload, type Payload } from '../../wire/payload.js';
+import type { ChildKeys, ChildSaParams } from '../child-params.js';
+import type { IkeConn } from '../conn.js';
+import { localTsOf, remoteTsOf } from '../conn-lookup.js';
+import { explainNoProposal, explainProposalRejected, explainTsMismatch } from '../explain.js';
+import type { IkeSaData, PendingChild } from '../ike-sa-data.js';
+import { firstOf, formatProposal, type Proposal } from '../proposal.js';
+import { acceptChosen, selectProposal } from '../proposal-select.js';
+import { formatTsList, narrow, withinProposed } from '../traffic-selectors.js';
+import { proposalsFromWire, proposalsToWire, proposalToWire, spiFromBytes, spiToBytes, tsFromWire, tsToWire } from '../wire-adapt.js';
+import { notify, type Failure, type TaskEnv } from './task.js';
+
+const DEFAULT_REPLAY_WINDOW = 32;
+
+function suiteOf(p: Proposal): CipherSuite | string {
+  const encr = firstOf(p, TransformType.ENCR);
+  if (!encr) return 'proposal has no ENCR transform';
+  const integ = firstOf(p, TransformType.INTEG);
+  const suite = resolveCipherSuite(encr.keyLength === undefined ? { id: encr.id } : { id: encr.id, keyLength: encr.keyLength }, integ?.id);
+  return suite.ok ? suite.value : suite.error.message;
+}
+
+function childKeys(suite: CipherSuite, encryptionKey: Buffer, integrityKey: Buffer): ChildKeys {
+  const xfrm = suite.encr.algorithm.xfrm;
+  const keys: ChildKeys = {
+    encryption: xfrm.kind === 'aead' ? { xfrmName: xfrm.name, key: encryptionKey, icvBits: xfrm.icvBits! } : { xfrmName: xfrm.name, key: encryptionKey },
+  };
+  if (suite.integ) keys.integrity = { xfrmName: suite.integ.xfrm.name, key: integrityKey, truncBits: suite.integ.xfrm.truncBits };
+  return keys;
+}
+
+interface Negotiated {
+  childId: number;
+  conn: IkeConn;
+  proposal: Proposal;
+  spiIn: number;
+  spiOut: number;
+  mode: 'tunnel' | 'transport';
+  localTs: ChildSaParams['localTs'];
+  remoteTs: ChildSaParams['remoteTs'];
+}
+
+function params(sa: IkeSaData, env: TaskEnv, n: Negotiated): ChildSaParams | Failure {
+  const suite = suiteOf(n.proposal);
+  if (typeof suite === 'string') return { code: 'NO_PROPOSAL_CHOSEN', message: suite };
+  const keys = deriveChildSaKeys({ prf: sa.prf!, skD: sa.keys!.skD, suite, nonceI: sa.nonceI!, nonceR: sa.nonceR! });
+  if (!keys.ok) return { code: keys.error.code, message: keys.error.message };
+  const { initiatorToResponder: iToR, responderToInitiator: rToI } = keys.value;
+  const [inbound, outbound] = sa.initiator ? [rToI, iToR] : [iToR, rToI];
+  const p: ChildSaParams = {
+    childId: n.childId,
+    connName: n.conn.name,
+    reqid: env.reqidFor(n.conn),
+    protocol: n.proposal.protocol === 'ah' ? 'ah' : 'esp',
+    mode: n.mode,
+    localAddress: sa.local.address,
+    remoteAddress: sa.remote.address,
+    spiIn: n.spiIn,
+    spiOut: n.spiOut,
+    inbound: childKeys(suite, inbound.encryptionKey, inbound.integrityKey),
+    outbound: childKeys(suite, outbound.encryptionKey, outbound.integrityKey),
+    esn: firstOf(n.proposal, TransformType.ESN)?.id === ESN.ESN,
+    replayWindow: n.conn.replayWindow ?? DEFAULT_REPLAY_WINDOW,
+    localTs: n.localTs,
+    remoteTs: n.remoteTs,
+    // Forwarding policies only matter when we route for a subnet behind us.
+    forward: n.mode === 'tunnel' && n.conn.localTs.length > 0,
+    proposal: formatProposal(n.proposal),
+  };
+  if (n.conn.lifetimeSeconds) p.lifetime = { softSeconds: Math.floor(n.conn.lifetimeSeconds * 0.9), hardSeconds: n.conn.lifetimeSeconds };
+  if (sa.natLocal || sa.natRemote) p.encap = { localPort: sa.local.port, remotePort: sa.remote.port };
+  return p;
+}
+
+function isFailure(x: ChildSaParams | Failure): x is Failure {
+  return 'code' in x && 'message' in x && !('childId' in x);
+}
+
+// ---------------------------------------------------------------- initiator
+
+export function childRequest(sa: IkeSaData, env: TaskEnv, spiIn: number): { payloads: Payload[]; pending: PendingChild } {
+  const conn = sa.conn!;
+  const pending: PendingChild = {
+    childId: env.nextChildId(),
+    spiIn,
+    proposals: conn.childProposals.map((p, i) => ({ ...p, number: i + 1, spi: spiToBytes(spiIn) })),
+    localTs: localTsOf(conn, sa.local.address),
+    remoteTs: remoteTsOf(conn, sa.remote.address),
+    mode: conn.mode,
+  };
+  const payloads: Payload[] = [];
+  if (conn.mode === 'transport') payloads.push(notify(NotifyType.USE_TRANSPORT_MODE));
+  payloads.push(
+    { type: PayloadType.SA, critical: false, proposals: proposalsToWire(pending.proposals, spiToBytes(spiIn)) },
+    { type: PayloadType.TSi, critical: false, selectors: tsToWire(pending.localTs) },
+    { type: PayloadType.TSr, critical: false, selectors: tsToWire(pending.remoteTs) },
+  );
+  return { payloads, pending };
+}
+
+const CHILD_ERRORS = [
+  NotifyType.NO_PROPOSAL_CHOSEN,
+  NotifyType.TS_UNACCEPTABLE,
+  NotifyType.SINGLE_PAIR_REQUIRED,
+  NotifyType.INTERNAL_ADDRESS_FAILURE,
+  NotifyType.FAILED_CP_REQUIRED,
+  NotifyType.INVALID_SELECTORS,
+];
+
+export function childFromResponse(sa: IkeSaData, env: TaskEnv, pending: PendingChild, payloads: readonly Payload[]): ChildSaParams | Failure {
+  const conn = sa.conn!;
+  const peer = sa.remote.address;
+  for (const type of CHILD_ERRORS) {
+    if (!findNotify(payloads, type)) continue;
+    if (type === NotifyType.NO_PROPOSAL_CHOSEN) {
+      return { code: 'NO_PROPOSAL_CHOSEN', message: explainProposalRejected(pending.proposals[0]?.protocol ?? 'esp', conn.name, peer, pending.proposals) };
+    }
+    if (type === NotifyType.TS_UNACCEPTABLE) {
+      return { code: 'TS_UNACCEPTABLE', message: `peer ${peer} refused traffic selectors ${formatTsList(pending.localTs)} === ${formatTsList(pending.remoteTs)} of conn '${conn.name}' (TS_UNACCEPTABLE)` };
+    }
+    const name = Object.entries(NotifyType).find(([, v]) => v === type)?.[0] ?? String(type);
+    return { code: name, message: `peer ${peer} refused the CHILD SA of conn '${conn.name}' with ${name}` };
+  }
+  const saPayload = findPayload(payloads, PayloadType.SA);
+  const tsi = findPayload(payloads, PayloadType.TSi);
+  const tsr = findPayload(payloads, PayloadType.TSr);
+  if (!saPayload || !tsi || !tsr) return { code: 'INVALID_SYNTAX', message: `IKE_AUTH response from ${peer} lacks SA, TSi or TSr` };
+  const offered = proposalsFromWire(saPayload.proposals);
+  const chosen = offered.length === 1 ? acceptChosen(pending.proposals, offered[0]!, { ignoreKe: true }) : undefined;
+  if (!chosen) return { code: 'NO_PROPOSAL_CHOSEN', message: `peer ${peer} chose a CHILD SA proposal we did not offer: ${offered.map(formatProposal).join(', ')}` };
+  const spiOut = spiFromBytes(chosen.spi);
+  if (spiOut <= 0) return { code: 'INVALID_SYNTAX', message: `peer ${peer} sent a CHILD SA SPI of ${chosen.spi.length} octets` };
+  const localTs = tsFromWire(tsi.selectors);
+  const remoteTs = tsFromWire(tsr.selectors);
+  if (!withinProposed(pending.localTs, localTs) || !withinProposed(pending.remoteTs, remoteTs)) {
+    return { code: 'TS_UNACCEPTABLE', message: `peer ${peer} answered traffic selectors ${formatTsList(localTs)} === ${formatTsList(remoteTs)} outside what conn '${conn.name}' proposed` };
+  }
+  const transport = findNotify(payloads, NotifyType.USE_TRANSPORT_MODE) !== undefined;
+  if (pending.mode === 'transport' && !transport) {
+    return { code: 'MODE_MISMATCH', message: `peer ${peer} refused transport mode for conn '${conn.name}' (no USE_TRANSPORT_MODE in its answer)` };
+  }
+  const result = params(sa, env, { childId: pending.childId, conn, proposal: chosen, spiIn: pending.spiIn, spiOut, mode: pending.mode, localTs, remoteTs });
+  return result;
+}
+
+// ---------------------------------------------------------------- responder
+
+export interface ChildAnswer {
+  /** Payloads for the response: SA, TSi, TSr (+ mode), or one error notify. */
+  payloads: Payload[];
+  child?: ChildSaParams;
+  failure?: Failure;
+}
+
+export function childAnswer(sa: IkeSaData, env: TaskEnv, conn: IkeConn, payloads: readonly Payload[], spiIn: number): ChildAnswer {
+  const saPayload = findPayload(payloads, PayloadType.SA)!;
+  const tsi = tsFromWire(findPayload(payloads, PayloadType.TSi)?.selectors ?? []);
+  const tsr = tsFromWire(findPayload(payloads, PayloadType.TSr)?.selectors ?? []);
+  const offered = proposalsFromWire(saPayload.proposals).filter((p) => p.protocol !== 'ike');
+  const selection = selectProposal(conn.childProposals, offered, { ignoreKe: true });
+  if (!selection.selected) {
+    const message = explainNoProposal(offered[0]?.protocol ?? 'esp', conn.name, offered, conn.childProposals, selection.closestMissing);
+    return { payloads: [notify(NotifyType.NO_PROPOSAL_CHOSEN)], failure: { code: 'NO_PROPOSAL_CHOSEN', message } };
+  }
+  const ours = { local: localTsOf(conn, sa.local.address), remote: remoteTsOf(conn, sa.remote.address) };
+  const remoteTs = narrow(tsi, ours.remote);
+  const localTs = narrow(tsr, ours.local);
+  if (remoteTs.length === 0 || localTs.length === 0) {
+    return { payloads: [notify(NotifyType.TS_UNACCEPTABLE)], failure: { code: 'TS_UNACCEPTABLE', message: explainTsMismatch(conn.name, tsi, tsr, ours) } };
+  }
+  const wantsTransport = findNotify(payloads, NotifyType.USE_TRANSPORT_MODE) !== undefined;
+  const mode = wantsTransport && conn.mode === 'transport' ? 'transport' : 'tunnel';
+  const chosen = selection.selected;
+  const spiOut = spiFromBytes(chosen.spi);
+  if (spiOut <= 0) return { payloads: [notify(NotifyType.INVALID_SYNTAX)], failure: { code: 'INVALID_SYNTAX', message: 'CHILD SA SPI is not 4 octets' } };
+  const result = params(sa, env, { childId: env.nextChildId(), conn, proposal: chosen, spiIn, spiOut, mode, localTs, remoteTs });
+  if (isFailure(result)) return { payloads: [notify(NotifyType.NO_PROPOSAL_CHOSEN)], failure: result };
+  const out: Payload[] = [];
+  if (mode === 'transport') out.push(notify(NotifyType.USE_TRANSPORT_MODE));
+  out.push(
+    { type: PayloadType.SA, critical: false, proposals: [proposalToWire(chosen, chosen.number, spiToBytes(spiIn))] },
+    { type: PayloadType.TSi, critical: false, selectors: tsToWire(remoteTs) },
+    { type: PayloadType.TSr, critical: false, selectors: tsToWire(localTs) },
+  );
+  return { payloads: out, child: result };
+}
+
+export { isFailure as isChildFailure };

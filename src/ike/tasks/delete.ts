@@ -1,0 +1,99 @@
+// Deleting SAs with INFORMATIONAL exchanges (RFC 7296 §1.4.1, §3.11).
+// Deleting the IKE SA takes its CHILD SAs with it; a CHILD SA is deleted
+// by the SPI its peer receives on, and the answer names ours.
+
+import { ExchangeType } from '../../wire/iana/exchange-types.js';
+import { PayloadType } from '../../wire/iana/payload-types.js';
+import { ProtocolId } from '../../wire/iana/protocol-ids.js';
+import type { DeletePayload } from '../../wire/payloads/delete.js';
+import { filterPayloads, type Payload } from '../../wire/payload.js';
+import type { ChildSa } from '../child-sa.js';
+import { effect, type Effect } from '../effects.js';
+import type { IkeSaData } from '../ike-sa-data.js';
+import { encodeProtected } from '../protection.js';
+import { spiFromBytes, spiToBytes } from '../wire-adapt.js';
+import type { TaskResult } from './task.js';
+
+function deleteIkePayload(): DeletePayload {
+  return { type: PayloadType.D, critical: false, protocolId: ProtocolId.IKE, spiSize: 0, spis: [] };
+}
+
+function deleteChildPayload(children: readonly ChildSa[]): DeletePayload {
+  return {
+    type: PayloadType.D,
+    critical: false,
+    protocolId: children[0]?.params.protocol === 'ah' ? ProtocolId.AH : ProtocolId.ESP,
+    spiSize: 4,
+    spis: children.map((c) => spiToBytes(c.params.spiIn)),
+  };
+}
+
+function request(sa: IkeSaData, inner: Payload[]): { messageId: number; bytes: Buffer } {
+  const messageId = sa.requests.allocate();
+  const bytes = encodeProtected(
+    { spiI: sa.spiI, spiR: sa.spiR, exchangeType: ExchangeType.INFORMATIONAL, messageId, initiator: sa.initiator, response: false },
+    inner,
+    sa.skOut!,
+  );
+  return { messageId, bytes };
+}
+
+export function response(sa: IkeSaData, messageId: number, inner: Payload[]): Buffer {
+  return encodeProtected(
+    { spiI: sa.spiI, spiR: sa.spiR, exchangeType: ExchangeType.INFORMATIONAL, messageId, initiator: sa.initiator, response: true },
+    inner,
+    sa.skOut!,
+  );
+}
+
+/** Remove every installed CHILD SA of this IKE SA from the kernel. */
+export function dropChildren(sa: IkeSaData): Effect[] {
+  return sa.children.filter((c) => c.state.is('INSTALLED', 'DELETING')).map((c) => ({ kind: 'delete-child' as const, child: c.params }));
+}
+
+/** Our request to delete the IKE SA; children go from the kernel right away. */
+export function buildDeleteIke(sa: IkeSaData): TaskResult {
+  const { messageId, bytes } = request(sa, [deleteIkePayload()]);
+  sa.state.to('DELETING');
+  return {
+    effects: [...dropChildren(sa), { kind: 'send-request', exchange: 'INFORMATIONAL', messageId, datagrams: [bytes] }],
+  };
+}
+
+/** Our request to delete one CHILD SA; the kernel state goes when the peer answers. */
+export function buildDeleteChild(sa: IkeSaData, child: ChildSa): TaskResult {
+  const { messageId, bytes } = request(sa, [deleteChildPayload([child])]);
+  if (child.state.can('DELETING')) child.state.to('DELETING');
+  return { effects: [{ kind: 'send-request', exchange: 'INFORMATIONAL', messageId, datagrams: [bytes] }] };
+}
+
+/** The peer's Delete payloads: what to remove and what to answer. */
+export function answerDeletes(sa: IkeSaData, messageId: number, payloads: readonly Payload[]): TaskResult | undefined {
+  const deletes = filterPayloads(payloads, PayloadType.D);
+  if (deletes.length === 0) return undefined;
+  if (deletes.some((d) => d.protocolId === ProtocolId.IKE)) {
+    return {
+      effects: [
+        ...dropChildren(sa),
+        { kind: 'send-response', exchange: 'INFORMATIONAL', messageId, datagrams: [response(sa, messageId, [])] },
+        effect.log(sa.id, 'info', `peer ${sa.remote.address} deleted IKE SA '${sa.conn?.name ?? '?'}'`),
+      ],
+      closed: 'deleted by peer',
+    };
+  }
+  const gone: ChildSa[] = [];
+  for (const d of deletes) {
+    for (const spiBytes of d.spis) {
+      const spi = spiFromBytes(spiBytes);
+      const child = sa.children.find((c) => c.params.spiOut === spi && !c.state.is('DELETED', 'FAILED'));
+      if (child && !gone.includes(child)) gone.push(child);
+    }
+  }
+  const inner: Payload[] = gone.length > 0 ? [deleteChildPayload(gone)] : [];
+  return {
+    effects: [
+      ...gone.map((c) => ({ kind: 'delete-child' as const, child: c.params })),
+      { kind: 'send-response', exchange: 'INFORMATIONAL', messageId, datagrams: [response(sa, messageId, inner)] },
+    ],
+  };
+}
