@@ -1,0 +1,100 @@
+// Turns one strongSwan capture (pcap + the two charon filelogs written by
+// make-capture.sh) into the JSON vector file stored next to this script:
+//   node --import tsx extract-capture.ts <name> <proposal> <psk> <pcap> <left.log> <right.log>
+// Datagrams are the UDP payloads in capture order (the non-ESP marker of
+// port 4500 removed). Keys are the hex dumps charon logs at `ike 4`.
+
+import { readFileSync } from 'node:fs';
+
+const [name, proposal, psk, pcapPath, leftLog, rightLog] = process.argv.slice(2) as [string, string, string, string, string, string];
+
+interface Datagram {
+  from: string;
+  to: string;
+  fromPort: number;
+  toPort: number;
+  hex: string;
+}
+
+function readPcap(path: string): Datagram[] {
+  const pcap = readFileSync(path);
+  const magic = pcap.readUInt32LE(0);
+  const le = magic === 0xa1b2c3d4 || magic === 0xa1b23c4d;
+  const u32 = (o: number) => (le ? pcap.readUInt32LE(o) : pcap.readUInt32BE(o));
+  const linkType = u32(20);
+  const linkHeader = linkType === 1 ? 14 : linkType === 113 ? 16 : linkType === 276 ? 20 : -1;
+  if (linkHeader < 0) throw new Error(`unsupported pcap link type ${linkType}`);
+  const out: Datagram[] = [];
+  for (let offset = 24; offset + 16 <= pcap.length; ) {
+    const captured = u32(offset + 8);
+    const frame = pcap.subarray(offset + 16, offset + 16 + captured);
+    offset += 16 + captured;
+    const ip = frame.subarray(linkHeader);
+    if (ip[0]! >> 4 !== 4 || ip[9] !== 17) continue; // IPv4 UDP only
+    const udp = ip.subarray((ip[0]! & 0x0f) * 4);
+    const fromPort = udp.readUInt16BE(0);
+    const toPort = udp.readUInt16BE(2);
+    let payload = udp.subarray(8, udp.readUInt16BE(4));
+    if ((fromPort === 4500 || toPort === 4500) && payload.readUInt32BE(0) === 0) payload = payload.subarray(4);
+    out.push({ from: [...ip.subarray(12, 16)].join('.'), to: [...ip.subarray(16, 20)].join('.'), fromPort, toPort, hex: payload.toString('hex') });
+  }
+  return out;
+}
+
+/** Every `LABEL => N bytes @ addr` hex dump in a charon log, in order. */
+function readDumps(path: string): Array<{ label: string; hex: string }> {
+  const lines = readFileSync(path, 'utf8').split('\n');
+  const dumps: Array<{ label: string; hex: string }> = [];
+  for (let i = 0; i < lines.length; i++) {
+    const head = /^\d+\[\w+\] (.*?) => (\d+) bytes @/.exec(lines[i]!);
+    if (!head) continue;
+    const size = Number(head[2]);
+    let hex = '';
+    while (hex.length < size * 2 && i + 1 < lines.length) {
+      const row = /^\d+\[\w+\]\s+\d+: (.{1,48})/.exec(lines[i + 1]!);
+      if (!row) break;
+      i++;
+      hex += row[1]!.split(' ').filter((t) => /^[0-9A-F]{2}$/.test(t)).join('');
+    }
+    dumps.push({ label: head[1]!, hex: hex.slice(0, size * 2).toLowerCase() });
+  }
+  return dumps;
+}
+
+const KEY_LABELS: Record<string, string> = {
+  'shared Diffie Hellman secret': 'sharedSecret',
+  SKEYSEED: 'skeyseed',
+  'Sk_d secret': 'skD',
+  'Sk_ai secret': 'skAi',
+  'Sk_ar secret': 'skAr',
+  'Sk_ei secret': 'skEi',
+  'Sk_er secret': 'skEr',
+  'Sk_pi secret': 'skPi',
+  'Sk_pr secret': 'skPr',
+};
+
+function keysFrom(path: string) {
+  const keys: Record<string, string> = {};
+  const authOctets: string[] = [];
+  const auth: string[] = [];
+  for (const dump of readDumps(path)) {
+    const key = KEY_LABELS[dump.label];
+    if (key && !(key in keys)) keys[key] = dump.hex;
+    if (dump.label.startsWith('octets = message + nonce')) authOctets.push(dump.hex);
+    if (dump.label.startsWith('AUTH = prf(prf(secret, keypad), octets)')) auth.push(dump.hex);
+  }
+  return { ...keys, authOctets, auth };
+}
+
+const capture = {
+  name,
+  source: 'strongSwan 5.9.8 charon (Debian 12) pair in two network namespaces, see README.md and make-capture.sh',
+  proposal,
+  psk,
+  initiator: { address: '192.0.2.1', id: 'left.example.org' },
+  responder: { address: '192.0.2.2', id: 'right.example.org' },
+  datagrams: readPcap(pcapPath),
+  initiatorLog: keysFrom(leftLog),
+  responderLog: keysFrom(rightLog),
+};
+process.stdout.write(`${JSON.stringify(capture, null, 2)}\n`);

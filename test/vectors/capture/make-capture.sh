@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# Regenerates the strongSwan captures in this folder (run as root):
+#   test/vectors/capture/make-capture.sh <name> <ike-proposal>
+#   e.g. make-capture.sh psk-aes256gcm16-prfsha384-ecp384 aes256gcm16-prfsha384-ecp384
+# Two charon daemons run in two network namespaces joined by a veth pair
+# (192.0.2.1 <-> 192.0.2.2, documentation prefix), authenticate with a PSK,
+# and log every derived key (ike 4 / enc 4). tcpdump records the UDP
+# datagrams. extract-capture.ts then turns the pcap and the logs into
+# <name>.json. The CHILD SA cannot be installed on a kernel without ESP;
+# IKE_SA_INIT and IKE_AUTH are exchanged regardless, which is all we need.
+# Namespaces, daemons and temporary files are removed on exit.
+set -euo pipefail
+
+name=${1:?name}
+proposal=${2:?ike proposal}
+here=$(cd "$(dirname "$0")" && pwd)
+work=$(mktemp -d /tmp/nodeswan-capture.XXXXXX)
+left=nswcap-left-$$
+right=nswcap-right-$$
+psk='nodeswan capture secret, not used anywhere else'
+pids=()
+
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  ip netns del "$left" 2>/dev/null || true
+  ip netns del "$right" 2>/dev/null || true
+  # KEEP_WORK=dir keeps the raw logs and pcap for inspection.
+  if [ -n "${KEEP_WORK:-}" ]; then rm -rf "$KEEP_WORK"; cp -r "$work" "$KEEP_WORK"; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+ip netns add "$left"
+ip netns add "$right"
+ip link add veth-l netns "$left" type veth peer name veth-r netns "$right"
+ip -n "$left" addr add 192.0.2.1/24 dev veth-l
+ip -n "$right" addr add 192.0.2.2/24 dev veth-r
+for ns in "$left" "$right"; do
+  ip -n "$ns" link set lo up
+done
+ip -n "$left" link set veth-l up
+ip -n "$right" link set veth-r up
+
+setup_side() { # side local-addr remote-addr local-id remote-id
+  local side=$1 dir=$work/$1
+  mkdir -p "$dir"/{x509,x509ca,private,rsa,ecdsa,pkcs8,pkcs12,pubkey,x509aa,x509ac,x509crl,x509ocsp}
+  cat >"$dir/strongswan.conf" <<CONF
+charon {
+  load_modular = no
+  load = random nonce openssl kdf pem pkcs1 x509 pubkey kernel-netlink socket-default vici updown
+  install_routes = no
+  retransmit_tries = 2
+  plugins {
+    vici { socket = unix://$dir/charon.vici }
+  }
+  filelog {
+    main {
+      path = $dir/charon.log
+      default = 1
+      ike = 4
+      enc = 4
+      net = 4
+      cfg = 2
+    }
+  }
+}
+CONF
+  cat >"$dir/swanctl.conf" <<CONF
+connections {
+  capture {
+    version = 2
+    local_addrs = $2
+    remote_addrs = $3
+    proposals = $proposal
+    mobike = no
+    fragmentation = no
+    local { auth = psk
+            id = $4 }
+    remote { auth = psk
+             id = $5 }
+    children {
+      capture {
+        esp_proposals = aes128gcm16
+        local_ts = ${6}
+        remote_ts = ${7}
+      }
+    }
+  }
+}
+secrets {
+  ike-capture {
+    id-1 = left.example.org
+    id-2 = right.example.org
+    secret = "$psk"
+  }
+}
+CONF
+}
+setup_side left 192.0.2.1 192.0.2.2 left.example.org right.example.org 198.51.100.0/24 203.0.113.0/24
+setup_side right 192.0.2.2 192.0.2.1 right.example.org left.example.org 203.0.113.0/24 198.51.100.0/24
+
+start_charon() { # side ns
+  local dir=$work/$1
+  STRONGSWAN_CONF=$dir/strongswan.conf ip netns exec "$2" unshare -m sh -c \
+    'mount -t tmpfs tmpfs /run && exec /usr/lib/ipsec/charon' >"$dir/stdout" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 100); do [ -S "$dir/charon.vici" ] && return 0; sleep 0.1; done
+  echo "charon $1 did not start" >&2; cat "$dir/stdout" >&2; return 1
+}
+
+ip netns exec "$left" tcpdump -i veth-l -U -w "$work/capture.pcap" --immediate-mode 'udp port 500 or udp port 4500' 2>"$work/tcpdump.err" &
+pids+=($!)
+start_charon left "$left"
+start_charon right "$right"
+for side in left right; do
+  swanctl --load-all --file "$work/$side/swanctl.conf" --uri "unix://$work/$side/charon.vici" >/dev/null 2>&1
+done
+# The initiate fails at CHILD SA installation (no ESP in this kernel); IKE is done by then.
+swanctl --initiate --child capture --uri "unix://$work/left/charon.vici" --timeout 10 >"$work/initiate.log" 2>&1 || true
+sleep 1
+kill "${pids[0]}" 2>/dev/null || true
+wait "${pids[0]}" 2>/dev/null || true
+
+node --import tsx "$here/extract-capture.ts" "$name" "$proposal" "$psk" "$work/capture.pcap" "$work/left/charon.log" "$work/right/charon.log" >"$here/$name.json"
+cp "$work/left/charon.log" "$work/$name-left.log"
+echo "wrote $here/$name.json"
