@@ -182,7 +182,7 @@ function buildConn(section: ResolvedSection, diags: Diagnostics): ConnModel {
   const ikev2 = r.setting('ikev2');
   if (ikev2 && ['no', 'never', 'permit', 'false', 'off', 'n'].includes(ikev2.node.value.toLowerCase())) keyExchange = 'ikev1';
   if (keyExchange === 'ikev1') {
-    const at = r.setting('keyexchange') ?? ikev2;
+    const at = kx === 'ikev1' ? r.setting('keyexchange') : ikev2;
     if (at) diags.warning(valuePos(at.node), 'ikev1', `conn '${section.name}' uses IKEv1; nodeswan negotiates IKEv2 only (for now), so this conn will not come up`);
   }
 
@@ -288,12 +288,12 @@ function checkConn(conn: ConnModel, r: Reader, diags: Diagnostics): void {
   const at = (s: ResolvedSetting | undefined): Pos => (s ? valuePos(s.node) : conn.source && { file: conn.source.file, line: conn.source.line, col: 1 });
 
   // auto=start/route needs a peer to talk to.
-  if (conn.auto === 'start' || conn.auto === 'route') {
+  if ((conn.auto === 'start' || conn.auto === 'route') && (conn.mode === 'tunnel' || conn.mode === 'transport' || conn.mode === 'transport_proxy')) {
     const autoSetting = r.setting('auto');
     const rightSetting = r.setting('right');
     if (!rightSetting) {
       diags.error(at(autoSetting), 'missing-right', `conn '${conn.name}': auto=${autoSetting?.node.value ?? conn.auto} needs right= (the peer's address or hostname)`);
-    } else if (conn.remote.host.kind === 'any' && (conn.mode === 'tunnel' || conn.mode === 'transport')) {
+    } else if (conn.remote.host.kind === 'any') {
       diags.error(at(autoSetting), 'initiate-to-any', `conn '${conn.name}': auto=${autoSetting?.node.value} cannot initiate to right=${rightSetting.node.value}; use auto=add to wait for the peer, or give the peer's address`);
     }
   }

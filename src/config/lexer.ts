@@ -8,6 +8,8 @@ export type Token =
   | { kind: 'header'; section: 'setup' | 'conn' | 'ca'; name: string; pos: Pos; namePos: Pos }
   | { kind: 'include'; path: string; pos: Pos; pathPos: Pos }
   | { kind: 'version'; pos: Pos }
+  /** A header that could not be understood (already reported): its settings are skipped quietly. */
+  | { kind: 'bad-header'; pos: Pos }
   | {
       kind: 'setting';
       key: string;
@@ -124,13 +126,16 @@ export function lex(file: string, text: string, diags: Diagnostics): Token[] {
       if (word === 'config') {
         if (name !== 'setup') {
           diags.error(pos(wordStart), 'bad-header', `unknown section 'config ${name}' (only 'config setup' exists)`);
+          tokens.push({ kind: 'bad-header', pos: pos(wordStart) });
           continue;
         }
       } else if (name === '') {
         diags.error(pos(wordStart), 'bad-header', `'${word}' needs a name, e.g. '${word} myname'`);
+        tokens.push({ kind: 'bad-header', pos: pos(wordStart) });
         continue;
       } else if (!/^[A-Za-z0-9_.%+:@-][A-Za-z0-9_.%+:@\/-]*$/.test(name)) {
         diags.error(pos(nameStart), 'bad-header', `invalid ${word} name '${name}' (letters, digits, '-', '_' and '.' only)`);
+        tokens.push({ kind: 'bad-header', pos: pos(wordStart) });
         continue;
       }
       if (extra !== '') {

@@ -48,6 +48,11 @@ export function parseConf(file: string, src: FileSource, diags: Diagnostics, tex
       switch (t.kind) {
         case 'version':
           break;
+        case 'bad-header':
+          // Keep its settings out of the previous section and out of the model.
+          current = { kind: 'conn', name: '', pos: t.pos, namePos: t.pos, settings: [] };
+          reportedOrphans = false;
+          break;
         case 'header':
           current = { kind: t.section, name: t.name, pos: t.pos, namePos: t.namePos, settings: [] };
           ast.sections.push(current);

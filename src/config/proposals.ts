@@ -385,22 +385,22 @@ export function defaultProposals(protocol: 'ike' | 'esp' | 'ah'): ProposalSet {
   if (protocol === 'ike') {
     return {
       protocol,
-      strict: false,
       proposals: [
         { encr: [...AES_GCM, { id: ENCR.CHACHA20_POLY1305 }], prf: [PRF.HMAC_SHA2_384, PRF.HMAC_SHA2_256, PRF.HMAC_SHA2_512], integ: [], ke: [...DEFAULT_IKE_KE], esn: [] },
         { encr: [...AES_CBC], prf: [PRF.HMAC_SHA2_384, PRF.HMAC_SHA2_256, PRF.HMAC_SHA2_512], integ: [INTEG.HMAC_SHA2_384_192, INTEG.HMAC_SHA2_256_128, INTEG.HMAC_SHA2_512_256], ke: [...DEFAULT_IKE_KE], esn: [] },
       ],
+      strict: false,
     };
   }
   if (protocol === 'esp') {
     return {
       protocol,
-      strict: false,
       proposals: [
         { encr: [...AES_GCM, { id: ENCR.CHACHA20_POLY1305 }], prf: [], integ: [], ke: [], esn },
         { encr: [...AES_CBC], prf: [], integ: [INTEG.HMAC_SHA2_256_128, INTEG.HMAC_SHA2_384_192, INTEG.HMAC_SHA2_512_256], ke: [], esn },
       ],
+      strict: false,
     };
   }
-  return { protocol, strict: false, proposals: [{ encr: [], prf: [], integ: [INTEG.HMAC_SHA2_256_128, INTEG.HMAC_SHA2_384_192, INTEG.HMAC_SHA2_512_256], ke: [], esn }] };
+  return { protocol, proposals: [{ encr: [], prf: [], integ: [INTEG.HMAC_SHA2_256_128, INTEG.HMAC_SHA2_384_192, INTEG.HMAC_SHA2_512_256], ke: [], esn }], strict: false };
 }

@@ -24,12 +24,15 @@ export function nearest(word: string, candidates: Iterable<string>): string | un
   const w = word.toLowerCase();
   const limit = Math.max(2, Math.floor(w.length / 3));
   let best: string | undefined;
-  let bestDistance = limit + 1;
+  let bestScore = Infinity;
   for (const c of candidates) {
-    const d = editDistance(w, c.toLowerCase(), bestDistance);
-    if (d < bestDistance) {
+    const d = editDistance(w, c.toLowerCase(), limit);
+    if (d > limit) continue;
+    // On equal distance prefer the candidate of the same length (sha265 -> sha256, not sha2).
+    const score = d * 100 + Math.abs(c.length - w.length);
+    if (score < bestScore) {
       best = c;
-      bestDistance = d;
+      bestScore = score;
     }
   }
   return best;
