@@ -72,6 +72,7 @@ export class NetlinkSocket {
   private readonly queue: Queued[] = [];
   private readonly window: number;
   private closed = false;
+  private dumps: Promise<unknown> = Promise.resolve();
   onUnsolicited: ((message: NetlinkMessage) => void) | undefined;
 
   constructor(protocol: number, options: NetlinkSocketOptions = {}) {
@@ -100,6 +101,14 @@ export class NetlinkSocket {
    * 'single': resolves with the one reply. 'dump': resolves with all parts.
    */
   request(type: number, flags: number, fixed: Uint8Array, attrs: readonly Attribute[], kind: ReplyKind): Promise<NetlinkMessage[]> {
+    if (kind !== 'dump') return this.send1(type, flags, fixed, attrs, kind);
+    // The kernel runs one dump per socket at a time (EBUSY otherwise).
+    const run = this.dumps.then(() => this.send1(type, flags, fixed, attrs, kind));
+    this.dumps = run.catch(() => undefined);
+    return run;
+  }
+
+  private send1(type: number, flags: number, fixed: Uint8Array, attrs: readonly Attribute[], kind: ReplyKind): Promise<NetlinkMessage[]> {
     if (this.closed) return Promise.reject(new Error('netlink socket closed'));
     this.seq = (this.seq + 1) >>> 0 || 1;
     const seq = this.seq;

@@ -113,9 +113,32 @@ export class XfrmBackend implements KernelBackend {
     this.requireOwned(req.reqid, 'allocSpi');
     const ctx: ErrorContext = { action: `allocate ${req.proto.toUpperCase()} SPI for ${req.src} -> ${req.dst}`, proto: req.proto, family: familyOf(req.dst) };
     const { fixed, attrs } = encodeAllocSpi(req);
-    const [reply] = await this.run(ctx, X.XFRM_MSG_ALLOCSPI, fixed, attrs, 'single');
+    let replies: NetlinkMessage[];
+    try {
+      replies = await this.run(ctx, X.XFRM_MSG_ALLOCSPI, fixed, attrs, 'single');
+    } catch (err) {
+      // The kernel creates the SPI-less larval state before it looks for a
+      // free SPI and leaves it behind when none is free: remove it.
+      await this.claimAndDelete({ ...req, min: 0x100, max: 0xffffffff }).catch(() => undefined);
+      throw err;
+    }
+    const reply = replies[0];
     if (!reply || reply.type !== X.XFRM_MSG_NEWSA) throw new KernelError('KERNEL_PROTOCOL', 'EPROTO', `${ctx.action}: unexpected reply`);
     return decodeSa(reply.payload).spi;
+  }
+
+  /**
+   * Larval states without an SPI (left by a failed ALLOCSPI, or made by the
+   * kernel for an ACQUIRE) cannot be deleted by (dst, spi, proto). ALLOCSPI
+   * with the same (mode, reqid, addresses, proto, mark, if_id) finds exactly
+   * that state and gives it an SPI; then it can be deleted.
+   */
+  private async claimAndDelete(req: AllocSpiRequest): Promise<void> {
+    const { fixed, attrs } = encodeAllocSpi(req);
+    const [reply] = await this.command.request(X.XFRM_MSG_ALLOCSPI, 0, fixed, attrs, 'single');
+    if (!reply) return;
+    const spi = decodeSa(reply.payload).spi;
+    await this.deleteSa({ dst: req.dst, spi, proto: req.proto, ...(req.mark ? { mark: req.mark } : {}) });
   }
 
   private saContext(verb: string, sa: SaSpec): ErrorContext {
@@ -222,7 +245,12 @@ export class XfrmBackend implements KernelBackend {
     };
     await Promise.all([
       ...policies.map((p) => this.deletePolicy({ dir: p.dir, index: p.index, ...(p.mark ? { mark: p.mark } : {}), ...(p.ifId !== undefined ? { ifId: p.ifId } : {}) }).catch(gone)),
-      ...sas.map((sa) => this.deleteSa({ dst: sa.dst, spi: sa.spi, proto: sa.proto, ...(sa.mark ? { mark: sa.mark } : {}) }).catch(gone)),
+      ...sas.map((sa) =>
+        (sa.spi === 0
+          ? this.claimAndDelete({ src: sa.src, dst: sa.dst, proto: sa.proto, reqid: sa.reqid, mode: sa.mode, ...(sa.mark ? { mark: sa.mark } : {}), ...(sa.ifId ? { ifId: sa.ifId } : {}) })
+          : this.deleteSa({ dst: sa.dst, spi: sa.spi, proto: sa.proto, ...(sa.mark ? { mark: sa.mark } : {}) })
+        ).catch(gone),
+      ),
     ]);
     this.plainPolicies.clear();
     const routes = await this.routeTableHandle().flush().catch((err: unknown) => {
