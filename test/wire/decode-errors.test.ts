@@ -234,6 +234,14 @@ describe('structure errors name the path and offset', () => {
       path: 'D',
     },
     {
+      name: 'Num of SPIs with SPI Size 0 (would allocate 65535 empty SPIs)',
+      type: PayloadType.D,
+      bytes: () => hex('00 00 0008 01 00 ffff'),
+      code: DecodeErrorCode.COUNT_MISMATCH,
+      offset: 6,
+      path: 'D',
+    },
+    {
       name: 'N SPI Size beyond the payload',
       type: PayloadType.N,
       bytes: () => patch(v.notifyWithSpi(), 5, 9),

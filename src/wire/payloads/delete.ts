@@ -33,6 +33,11 @@ export const deleteCodec: PayloadCodec<DeletePayload> = {
         countAt,
       );
     }
+    // Zero-size SPIs cannot be counted: without this check a 12-octet
+    // payload could make us allocate 65535 empty SPIs.
+    if (spiSize === 0 && count !== 0) {
+      r.fail(DecodeErrorCode.COUNT_MISMATCH, `Num of SPIs ${count} with SPI Size 0`, countAt);
+    }
     const spis: Uint8Array[] = [];
     for (let i = 0; i < count; i++) spis.push(r.bytes(spiSize, 'SPI'));
     return withCommon(common, { protocolId, spiSize, spis });
