@@ -39,7 +39,7 @@ describe('RFC 4868 vectors', () => {
 /** prf+ written out literally from RFC 7296 §2.13, to check the optimized one against. */
 function referencePrfPlus(alg: PrfAlgorithm, key: Buffer, seed: Buffer, length: number): Buffer {
   const blocks: Buffer[] = [];
-  let t = Buffer.alloc(0);
+  let t: Buffer = Buffer.alloc(0);
   for (let n = 1; Buffer.concat(blocks).length < length; n++) {
     t = prf(alg, key, Buffer.concat([t, seed, Buffer.from([n])]));
     blocks.push(t);

@@ -75,6 +75,11 @@ export class SkCipher {
     return ok(new SkCipher(suite, keys, options));
   }
 
+  /** Octets of IV at the start of each body. */
+  get ivLength(): number {
+    return this.ivSize;
+  }
+
   /** Octets of the SK body for `plaintextLength` octets of inner payloads. */
   bodyLength(plaintextLength: number): number {
     return this.ivSize + this.paddedLength(plaintextLength) + this.icvSize;

@@ -41,22 +41,28 @@ function readPcap(path: string): Datagram[] {
   return out;
 }
 
-/** Every `LABEL => N bytes @ addr` hex dump in a charon log, in order. */
+/**
+ * Every `LABEL => N bytes @ addr` hex dump in a charon log, in order. charon
+ * logs from several threads at once, so the dump rows are the following lines
+ * of the SAME thread (the `NN[` prefix); other threads' lines in between are skipped.
+ */
 function readDumps(path: string): Array<{ label: string; hex: string }> {
   const lines = readFileSync(path, 'utf8').split('\n');
   const dumps: Array<{ label: string; hex: string }> = [];
   for (let i = 0; i < lines.length; i++) {
-    const head = /^\d+\[\w+\] (.*?) => (\d+) bytes @/.exec(lines[i]!);
+    const head = /^(\d+)\[\w+\] (.*?) => (\d+) bytes @/.exec(lines[i]!);
     if (!head) continue;
-    const size = Number(head[2]);
+    const thread = `${head[1]}[`;
+    const size = Number(head[3]);
     let hex = '';
-    while (hex.length < size * 2 && i + 1 < lines.length) {
-      const row = /^\d+\[\w+\]\s+\d+: (.{1,48})/.exec(lines[i + 1]!);
+    for (let j = i + 1; j < lines.length && hex.length < size * 2; j++) {
+      if (!lines[j]!.startsWith(thread)) continue;
+      const row = /^\d+\[\w+\]\s+\d+: (.{1,48})/.exec(lines[j]!);
       if (!row) break;
-      i++;
       hex += row[1]!.split(' ').filter((t) => /^[0-9A-F]{2}$/.test(t)).join('');
     }
-    dumps.push({ label: head[1]!, hex: hex.slice(0, size * 2).toLowerCase() });
+    if (hex.length !== size * 2) throw new Error(`${path}: dump "${head[2]}" at line ${i + 1} has ${hex.length / 2} of ${size} bytes`);
+    dumps.push({ label: head[2]!, hex: hex.toLowerCase() });
   }
   return dumps;
 }

@@ -119,9 +119,11 @@ done
 # The initiate fails at CHILD SA installation (no ESP in this kernel); IKE is done by then.
 swanctl --initiate --child capture --uri "unix://$work/left/charon.vici" --timeout 10 >"$work/initiate.log" 2>&1 || true
 sleep 1
-kill "${pids[0]}" 2>/dev/null || true
-wait "${pids[0]}" 2>/dev/null || true
+# Stop tcpdump and both charons so the pcap and the logs are complete.
+for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+pids=()
 
-node --import tsx "$here/extract-capture.ts" "$name" "$proposal" "$psk" "$work/capture.pcap" "$work/left/charon.log" "$work/right/charon.log" >"$here/$name.json"
-cp "$work/left/charon.log" "$work/$name-left.log"
+node --import tsx "$here/extract-capture.ts" "$name" "$proposal" "$psk" "$work/capture.pcap" "$work/left/charon.log" "$work/right/charon.log" >"$work/$name.json"
+mv "$work/$name.json" "$here/$name.json"
 echo "wrote $here/$name.json"
