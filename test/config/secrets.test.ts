@@ -1,0 +1,84 @@
+// ipsec.secrets reader and the Secret wrapper that never prints its value.
+import { inspect } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { Secret } from '../../src/config/secret.js';
+import { maskedSecrets } from '../../src/config/secrets.js';
+import { secrets } from './helpers.js';
+
+describe('ipsec.secrets', () => {
+  it('reads every selector and secret form', () => {
+    const r = secrets(
+      [
+        '# comment',
+        ': PSK "shared secret # not a comment"',
+        '192.0.2.1 2001:db8::1 @moon.example.com : PSK \'single quoted\'',
+        '%any %any6 : PSK 0x0102ff',
+        '"C=CH, O=Example, CN=moon" : PSK 0sAQID',
+        'carol@example.com : EAP "carol-pw"',
+        'dave : XAUTH "dave-pw"',
+        ': RSA moonKey.pem',
+        ': RSA moonKey.pem "key pass"',
+        ': ECDSA ecKey.pem %prompt',
+        '@sun',
+        '  : PSK "continued"',
+        '',
+      ].join('\n'),
+    );
+    expect(r.lines).toEqual([]);
+    const e = r.model!.entries;
+    expect(e.map((x) => [x.ids, x.type])).toEqual([
+      [[], 'PSK'],
+      [['192.0.2.1', '2001:db8::1', '@moon.example.com'], 'PSK'],
+      [['%any', '%any6'], 'PSK'],
+      [['C=CH, O=Example, CN=moon'], 'PSK'],
+      [['carol@example.com'], 'EAP'],
+      [['dave'], 'XAUTH'],
+      [[], 'RSA'],
+      [[], 'RSA'],
+      [[], 'ECDSA'],
+      [['@sun'], 'PSK'],
+    ]);
+    expect(e[0]?.secret?.reveal().toString()).toBe('shared secret # not a comment');
+    expect(e[2]?.secret?.reveal()).toEqual(Buffer.from([1, 2, 255]));
+    expect(e[3]?.secret?.reveal()).toEqual(Buffer.from([1, 2, 3]));
+    expect(e[6]).toMatchObject({ file: 'moonKey.pem' });
+    expect(e[6]?.secret).toBeUndefined();
+    expect(e[7]?.secret?.reveal().toString()).toBe('key pass');
+    expect(e[8]).toMatchObject({ file: 'ecKey.pem', prompt: true });
+  });
+
+  it('follows include with globs', () => {
+    const r = secrets('include ipsec.d/*.secrets\n', 0o600, { '/etc/ipsec.d/a.secrets': ': PSK "a"\n', '/etc/ipsec.d/b.secrets': '@b : PSK "b"\n' });
+    expect(r.model?.entries.map((x) => x.ids)).toEqual([[], ['@b']]);
+  });
+
+  it('warns when the file is readable by group or others', () => {
+    expect(secrets(': PSK "x"\n', 0o644).lines).toEqual(["1:1: warning: secrets file is accessible by group or others (mode 0644); restrict it with 'chmod 600 /etc/ipsec.secrets'"]);
+    expect(secrets(': PSK "x"\n', 0o640).warnings).toBe(1);
+    expect(secrets(': PSK "x"\n', 0o600).warnings).toBe(0);
+  });
+
+  it('reports problems at their place without ever showing the secret', () => {
+    const r = secrets('@a PSK "topsecret1"\n@b : PSX "topsecret2"\n@c : PSK "topsecret3\n@d : PSK 0xabc\n@e : PSK\n');
+    expect(r.lines.map((l) => l.split(': ').slice(0, 2).join(': '))).toEqual(['1:1: error', '2:6: error', '3:10: error', '4:10: error', '5:6: error']);
+    expect(r.lines.join('\n')).not.toMatch(/topsecret/);
+  });
+});
+
+describe('Secret', () => {
+  it('prints <hidden> in every form and compares in constant time', () => {
+    const s = new Secret('hunter2');
+    expect(String(s)).toBe('<hidden>');
+    expect(`${s}`).toBe('<hidden>');
+    expect(JSON.stringify({ s })).toBe('{"s":"<hidden>"}');
+    expect(inspect({ s })).toBe("{ s: <hidden> }");
+    expect(s.equals(new Secret('hunter2'))).toBe(true);
+    expect(s.equals(Buffer.from('hunter3'))).toBe(false);
+    expect(s.reveal().toString()).toBe('hunter2');
+  });
+
+  it('masked output keeps types and selectors only', () => {
+    const r = secrets('@x : PSK "abc"\n');
+    expect(maskedSecrets(r.model!)).toEqual([{ ids: ['@x'], type: 'PSK', secret: '<hidden>', source: '/etc/ipsec.secrets:1' }]);
+  });
+});
