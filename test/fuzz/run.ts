@@ -16,7 +16,7 @@ const { values } = parseArgs({
   options: {
     iterations: { type: 'string', default: '1000000' },
     seed: { type: 'string', default: String(Date.now() % 0x100000000) },
-    out: { type: 'string', default: 'fuzz-findings' },
+    out: { type: 'string', default: 'test/fuzz/findings' },
   },
 });
 const iterations = Number(values.iterations);
