@@ -31,6 +31,7 @@ export class ControlServer {
   private server: Server | undefined;
   private ino = -1;
   private readonly connections = new Set<Socket>();
+  private readonly pendingWrites = new Set<Promise<void>>();
 
   constructor(private readonly options: ControlServerOptions) {}
 
@@ -69,22 +70,13 @@ export class ControlServer {
   }
 
   /**
-   * Half-closes every open connection after its pending writes and resolves
-   * when all are closed; a stopping daemon calls this so `ipsec stop`
-   * sees the end of its connection right after the answer.
+   * Resolves once every response written so far has been handed to the
+   * kernel. A stopping daemon awaits this and then exits, so the client of
+   * `ipsec stop` gets its answer and then sees the connection end exactly
+   * when the process is gone.
    */
-  endConnections(): Promise<void> {
-    const open = [...this.connections];
-    return Promise.all(
-      open.map(
-        (socket) =>
-          new Promise<void>((resolve) => {
-            if (socket.destroyed) return resolve();
-            socket.once('close', () => resolve());
-            socket.end();
-          }),
-      ),
-    ).then(() => {});
+  async flushed(): Promise<void> {
+    await Promise.all([...this.pendingWrites]);
   }
 
   private accept(socket: Socket): void {
@@ -136,6 +128,9 @@ export class ControlServer {
   }
 
   private write(socket: Socket, response: ControlResponse): void {
-    if (!socket.destroyed && socket.writable) socket.write(`${JSON.stringify(response)}\n`);
+    if (socket.destroyed || !socket.writable) return;
+    const done = new Promise<void>((resolve) => socket.write(`${JSON.stringify(response)}\n`, () => resolve()));
+    this.pendingWrites.add(done);
+    void done.then(() => this.pendingWrites.delete(done));
   }
 }

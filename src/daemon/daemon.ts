@@ -91,7 +91,7 @@ export class Daemon {
       const config = await this.deps.loadConfig(paths);
       log.setLevels(levelsFromConfig(config, (m) => log.for('cfg').warn(m)));
       for (const w of config.warnings) log.for('cfg').warn(w);
-      log.for('cfg').info('loaded configuration', { file: paths.configFile, secrets: paths.secretsFile });
+      log.for('cfg').info('loaded configuration', { configFile: paths.configFile, secretsFile: paths.secretsFile });
 
       this.transport = this.deps.createTransport({ log, config });
       await this.transport.start();
@@ -216,8 +216,8 @@ export class Daemon {
     };
   }
 
-  /** Ends the remaining control connections once their replies are flushed. */
-  closeControlConnections(): Promise<void> {
-    return this.control?.endConnections() ?? Promise.resolve();
+  /** Resolves once every control reply written so far has left the process. */
+  controlFlushed(): Promise<void> {
+    return this.control?.flushed() ?? Promise.resolve();
   }
 }

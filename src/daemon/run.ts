@@ -24,20 +24,16 @@ export async function runForeground(options: ForegroundOptions): Promise<number>
   const { deps, readiness } = options;
   const log = deps.log.for('dmn');
   const daemon = new Daemon(deps);
-  try {
-    await daemon.start();
-  } catch (err) {
-    const { message, details } = describe(err);
-    log.error('cannot start', { reason: message });
-    for (const d of details) deps.log.for('cfg').error(d);
-    options.reportError?.([message, ...details].join('\n'));
-    readiness.failed([message, ...details].join('\n'));
-    return 1;
-  }
-  readiness.ready(process.pid);
-
-  const onTerm = (signal: NodeJS.Signals) => void daemon.shutdown(signal);
+  // Handlers go in before start so a signal during start-up is not fatal:
+  // a stop request is remembered and honoured once start-up is complete.
+  let running = false;
+  let stopRequested: NodeJS.Signals | undefined;
+  const onTerm = (signal: NodeJS.Signals) => {
+    if (running) void daemon.shutdown(signal);
+    else stopRequested ??= signal;
+  };
   const onHup = () => {
+    if (!running) return;
     log.info('SIGHUP: reloading configuration');
     daemon.reload().catch(() => {
       // already logged by reload(): the running configuration stays
@@ -46,16 +42,34 @@ export async function runForeground(options: ForegroundOptions): Promise<number>
   process.on('SIGTERM', onTerm);
   process.on('SIGINT', onTerm);
   process.on('SIGHUP', onHup);
-  try {
-    await daemon.stopped;
-    // Let a pending `shutdown` reply reach its socket, then close the
-    // connections so `ipsec stop` sees the end.
-    await nextMacrotask();
-    await daemon.closeControlConnections();
-  } finally {
+  const removeHandlers = () => {
     process.off('SIGTERM', onTerm);
     process.off('SIGINT', onTerm);
     process.off('SIGHUP', onHup);
+  };
+  try {
+    await daemon.start();
+  } catch (err) {
+    removeHandlers();
+    const { message, details } = describe(err);
+    log.error('cannot start', { reason: message });
+    for (const d of details) deps.log.for('cfg').error(d);
+    options.reportError?.([message, ...details].join('\n'));
+    readiness.failed([message, ...details].join('\n'));
+    return 1;
+  }
+  readiness.ready(process.pid);
+  running = true;
+  if (stopRequested) void daemon.shutdown(stopRequested);
+
+  try {
+    await daemon.stopped;
+    // Let a pending `shutdown` reply be written and flushed; the caller
+    // exits next, which ends the connection `ipsec stop` is waiting on.
+    await nextMacrotask();
+    await daemon.controlFlushed();
+  } finally {
+    removeHandlers();
   }
   return 0;
 }

@@ -11,6 +11,8 @@ export const SECRET_TAG = Symbol.for('nodeswan.secret');
 
 const HIDDEN = '<hidden>';
 const SECRET_FIELD = /(secret|psk|passw|passphrase|private|keymat|^sk_|nonce_?key)/i;
+// Names of files and paths are not secrets ("secretsFile" is fine to show).
+const PATH_FIELD = /(file|path|dir)$/i;
 const MAX_DEPTH = 4;
 const MAX_ITEMS = 32;
 const MAX_STRING = 512;
@@ -93,7 +95,7 @@ export function formatValue(value: unknown, depth = 0): string {
 export function formatFields(fields: Record<string, unknown>, depth = 0): string {
   const parts: string[] = [];
   for (const [key, value] of Object.entries(fields).slice(0, MAX_ITEMS)) {
-    const shown = SECRET_FIELD.test(key) && value !== undefined && value !== null ? HIDDEN : formatValue(value, depth);
+    const shown = SECRET_FIELD.test(key) && !PATH_FIELD.test(key) && value !== undefined && value !== null ? HIDDEN : formatValue(value, depth);
     parts.push(`${oneLine(key)}=${shown}`);
   }
   return parts.join(' ');
