@@ -3,7 +3,7 @@
 // from the same defaults the ipsec.conf path uses, and every field is
 // checked against the shape of that default so a typo is reported at its
 // line and column.
-import { isMap, isSeq, LineCounter, parseDocument, type Node, type YAMLMap } from 'yaml';
+import { isMap, isSeq, LineCounter, parseDocument, stringify, type Node, type YAMLMap } from 'yaml';
 import { type Diagnostics, type Pos } from './diagnostics.js';
 import { type CaModel, type ConfigModel, type ConnModel, defaultSetup } from './model.js';
 
@@ -16,33 +16,7 @@ export interface Templates {
 export function modelToYaml(model: ConfigModel): string {
   // Round-trip through JSON so only plain data reaches the YAML writer.
   const plain = JSON.parse(JSON.stringify(model)) as unknown;
-  return new YamlWriter().write(plain);
-}
-
-class YamlWriter {
-  write(v: unknown): string {
-    return `${this.value(v, 0).replace(/^\n/, '')}\n`;
-  }
-
-  private scalar(v: unknown): string {
-    if (typeof v === 'string') return /^[A-Za-z0-9_./@%-][A-Za-z0-9_./@%:+ -]*$/.test(v) && !/^(true|false|yes|no|on|off|null|~|y|n|-?\d[\d.e+-]*)$/i.test(v) && !v.endsWith(' ') && !v.includes(': ') ? v : JSON.stringify(v);
-    return JSON.stringify(v);
-  }
-
-  private value(v: unknown, indent: number): string {
-    const pad = ' '.repeat(indent);
-    if (Array.isArray(v)) {
-      if (v.length === 0) return ' []';
-      if (v.every((x) => typeof x !== 'object' || x === null)) return ` [${v.map((x) => this.scalar(x)).join(', ')}]`;
-      return v.map((x) => `\n${pad}-${this.value(x, indent + 2).replace(/^\n\s*/, ' ')}`).join('');
-    }
-    if (v && typeof v === 'object') {
-      const entries = Object.entries(v as Record<string, unknown>);
-      if (entries.length === 0) return ' {}';
-      return entries.map(([k, x]) => `\n${pad}${k}:${this.value(x, indent + 2)}`).join('');
-    }
-    return ` ${this.scalar(v)}`;
-  }
+  return stringify(plain, { lineWidth: 0 });
 }
 
 function kindOf(v: unknown): string {
@@ -59,7 +33,11 @@ function merge(template: unknown, given: unknown, node: Node | undefined, where:
   if (kindOf(template) !== 'object') return given;
   // Tagged unions ({ kind: ... }) are taken as written: their fields depend on the kind.
   if ('kind' in (template as object)) return given;
-  const out: Record<string, unknown> = { ...(template as Record<string, unknown>) };
+  // Keys in the order written, then the defaults not written.
+  const t = template as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(given as object)) if (k in t || optional.has(k)) out[k] = t[k];
+  for (const k of Object.keys(t)) if (!(k in out)) out[k] = t[k];
   const map = node && isMap(node) ? (node as YAMLMap) : undefined;
   for (const [k, v] of Object.entries(given as Record<string, unknown>)) {
     const pair = map?.items.find((p) => (p.key as { value?: unknown } | null)?.value === k);
