@@ -1,6 +1,6 @@
 // Textual IP addresses and prefixes <-> the kernel's 16-byte form
 // (xfrm_address_t: IPv4 in the first 4 bytes, network byte order).
-import { isIPv4, isIPv6 } from 'node:net';
+import { isIPv6 } from 'node:net';
 import { KernelError } from './backend.js';
 
 export type Family = 4 | 6;
@@ -8,7 +8,7 @@ export type Family = 4 | 6;
 export interface Prefix {
   family: Family;
   /** 16 bytes; IPv4 uses the first 4. */
-  bytes: Buffer;
+  bytes: Uint8Array;
   length: number;
 }
 
@@ -17,17 +17,39 @@ function invalid(what: string, text: string): KernelError {
 }
 
 export function familyOf(address: string): Family {
-  if (isIPv4(address)) return 4;
+  if (parseIPv4Into(address, new Uint8Array(4))) return 4;
   if (isIPv6(address)) return 6;
   throw invalid('address', address);
 }
 
-export function parseAddress(address: string): { family: Family; bytes: Buffer } {
-  const out = Buffer.alloc(16);
-  if (isIPv4(address)) {
-    address.split('.').forEach((part, i) => out.writeUInt8(Number(part), i));
-    return { family: 4, bytes: out };
+/** Dotted quad without the regex machinery (hot path: every policy has four). */
+function parseIPv4Into(text: string, out: Uint8Array): boolean {
+  let part = 0;
+  let value = 0;
+  let digits = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 46 /* . */) {
+      if (digits === 0 || part === 3) return false;
+      out[part++] = value;
+      value = 0;
+      digits = 0;
+    } else if (c >= 48 && c <= 57) {
+      if (digits > 0 && value === 0) return false; // no leading zeros
+      value = value * 10 + (c - 48);
+      if (++digits > 3 || value > 255) return false;
+    } else {
+      return false;
+    }
   }
+  if (digits === 0 || part !== 3) return false;
+  out[3] = value;
+  return true;
+}
+
+export function parseAddress(address: string): { family: Family; bytes: Uint8Array } {
+  const out = new Uint8Array(16);
+  if (parseIPv4Into(address, out)) return { family: 4, bytes: out };
   if (!isIPv6(address)) throw invalid('address', address);
   let text = address;
   const v4tail = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
@@ -39,7 +61,11 @@ export function parseAddress(address: string): { family: Family; bytes: Buffer }
   const h = head ? head.split(':') : [];
   const t = tail ? tail.split(':') : [];
   const groups = tail === undefined ? h : [...h, ...Array<string>(8 - h.length - t.length).fill('0'), ...t];
-  groups.forEach((g, i) => out.writeUInt16BE(parseInt(g, 16), i * 2));
+  groups.forEach((g, i) => {
+    const v = parseInt(g, 16);
+    out[i * 2] = v >> 8;
+    out[i * 2 + 1] = v & 0xff;
+  });
   return { family: 6, bytes: out };
 }
 

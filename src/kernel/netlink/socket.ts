@@ -39,6 +39,9 @@ export class NetlinkError extends Error {
   }
 }
 
+/** Upper bound of one batched datagram (well below the default socket send buffer). */
+const BATCH_BYTES = 32 * 1024;
+
 type ReplyKind = 'ack' | 'single' | 'dump';
 
 interface Pending {
@@ -73,6 +76,8 @@ export class NetlinkSocket {
   private readonly window: number;
   private closed = false;
   private dumps: Promise<unknown> = Promise.resolve();
+  private readonly outbox: Queued[] = [];
+  private outboxBytes = 0;
   onUnsolicited: ((message: NetlinkMessage) => void) | undefined;
 
   constructor(protocol: number, options: NetlinkSocketOptions = {}) {
@@ -133,11 +138,26 @@ export class NetlinkSocket {
     this.queue.length = 0;
   }
 
+  /**
+   * Requests made in the same tick go out in one datagram: the kernel
+   * processes every message in it and acknowledges each, so a burst of
+   * policy changes costs one system call instead of one each.
+   */
   private send(seq: number, bytes: Buffer): void {
+    if (this.outbox.length === 0) queueMicrotask(() => this.flushOutbox());
+    this.outbox.push({ seq, bytes });
+    this.outboxBytes += bytes.length;
+    if (this.outboxBytes >= BATCH_BYTES) this.flushOutbox();
+  }
+
+  private flushOutbox(): void {
+    if (this.outbox.length === 0 || this.closed) return;
+    const batch = this.outbox.splice(0);
+    this.outboxBytes = 0;
     try {
-      this.native.netlinkSend(this.fd, bytes);
+      this.native.netlinkSend(this.fd, batch.length === 1 ? batch[0]!.bytes : Buffer.concat(batch.map((q) => q.bytes)));
     } catch (err) {
-      this.settle(seq, (p) => p.reject(err as Error));
+      for (const q of batch) this.settle(q.seq, (p) => p.reject(err as Error));
     }
   }
 

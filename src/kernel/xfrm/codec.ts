@@ -80,20 +80,23 @@ function decodeLifetimeCfg(v: StructValue): LifetimeConfig {
 }
 
 export function selectorStruct(sel: TrafficSelector): StructValue {
-  const n = normalizeSelector(sel);
-  const src = parsePrefix(n.src);
-  const dst = parsePrefix(n.dst);
+  const src = parsePrefix(sel.src);
+  const dst = parsePrefix(sel.dst);
+  if (src.family !== dst.family) {
+    throw new KernelError('KERNEL_BAD_SELECTOR', 'EINVAL', `selector ${sel.src} -> ${sel.dst} mixes IPv4 and IPv6`);
+  }
+  if (sel.proto !== undefined || sel.srcPort !== undefined || sel.dstPort !== undefined) normalizeSelector(sel); // validates ranges
   return {
     daddr: dst.bytes,
     saddr: src.bytes,
-    dport: n.dstPort ?? 0,
-    dport_mask: n.dstPort ? 0xffff : 0,
-    sport: n.srcPort ?? 0,
-    sport_mask: n.srcPort ? 0xffff : 0,
+    dport: sel.dstPort ?? 0,
+    dport_mask: sel.dstPort ? 0xffff : 0,
+    sport: sel.srcPort ?? 0,
+    sport_mask: sel.srcPort ? 0xffff : 0,
     family: familyCode(src.family),
     prefixlen_d: dst.length,
     prefixlen_s: src.length,
-    proto: n.proto ?? 0,
+    proto: sel.proto ?? 0,
   };
 }
 
