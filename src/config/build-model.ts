@@ -90,10 +90,27 @@ function firstPos(...settings: (ResolvedSetting | undefined)[]): ResolvedSetting
   return present.sort((a, b) => (a.node.keyPos.file === b.node.keyPos.file ? b.node.keyPos.line - a.node.keyPos.line : 0))[0];
 }
 
-function proposalsOf(r: Reader, diags: Diagnostics, key: string, protocol: 'ike' | 'esp' | 'ah'): ProposalSet | undefined {
+/** Parsed proposal strings by protocol and text: conns sharing a %default or also= parse it once. */
+type ProposalCache = Map<string, ReturnType<typeof parseProposals>>;
+
+function deepFreeze<T>(o: T): T {
+  if (o && typeof o === 'object' && !Object.isFrozen(o)) {
+    Object.freeze(o);
+    for (const v of Object.values(o)) deepFreeze(v);
+  }
+  return o;
+}
+
+function proposalsOf(r: Reader, diags: Diagnostics, key: string, protocol: 'ike' | 'esp' | 'ah', cache: ProposalCache): ProposalSet | undefined {
   const s = r.setting(key);
   if (!s) return undefined;
-  const parsed = parseProposals(s.node.value, protocol);
+  const cacheKey = `${protocol}\0${s.node.value}`;
+  let parsed = cache.get(cacheKey);
+  if (!parsed) {
+    // Shared between conns, so frozen: the model is read-only data.
+    parsed = deepFreeze(parseProposals(s.node.value, protocol));
+    cache.set(cacheKey, parsed);
+  }
   report(diags, s, parsed.problems);
   return parsed.set;
 }
@@ -171,7 +188,7 @@ function familiesOf(selectors: TrafficSelector[]): Set<number> {
   return new Set(selectors.map((s) => s.family).filter((f): f is 4 | 6 => f !== undefined));
 }
 
-function buildConn(section: ResolvedSection, diags: Diagnostics): ConnModel {
+function buildConn(section: ResolvedSection, diags: Diagnostics, cache: ProposalCache): ConnModel {
   const r = new Reader(section.settings, diags);
   r.checkAll(MODELED);
 
@@ -200,13 +217,14 @@ function buildConn(section: ResolvedSection, diags: Diagnostics): ConnModel {
   // CHILD SA protocol: ah= (strongSwan) or phase2=ah / auth=ah (Libreswan).
   const phase2 = r.setting('phase2') ?? r.setting('auth');
   const useAh = r.has('ah') || (phase2?.node.value.toLowerCase() === 'ah');
-  const ike = proposalsOf(r, diags, 'ike', 'ike') ?? defaultProposals('ike');
+  const ike = proposalsOf(r, diags, 'ike', 'ike', cache) ?? defaultProposals('ike');
   let child: ProposalSet;
-  if (useAh) child = proposalsOf(r, diags, r.has('ah') ? 'ah' : 'esp', 'ah') ?? defaultProposals('ah');
-  else child = proposalsOf(r, diags, 'esp', 'esp') ?? defaultProposals('esp');
+  if (useAh) child = proposalsOf(r, diags, r.has('ah') ? 'ah' : 'esp', 'ah', cache) ?? defaultProposals('ah');
+  else child = proposalsOf(r, diags, 'esp', 'esp', cache) ?? defaultProposals('esp');
   const esn = r.one('esn', '');
   if (esn === 'yes' || esn === 'either') {
-    for (const p of child.proposals) p.esn = esn === 'yes' ? [ESN.ESN] : [ESN.ESN, ESN.NO_ESN];
+    // Libreswan esn=: a new set rather than a change to the shared one.
+    child = { ...child, proposals: child.proposals.map((p) => ({ ...p, esn: esn === 'yes' ? [ESN.ESN] : [ESN.ESN, ESN.NO_ESN] })) };
   }
 
   // forceencaps= (strongSwan) or encapsulation=yes (Libreswan).
@@ -223,6 +241,8 @@ function buildConn(section: ResolvedSection, diags: Diagnostics): ConnModel {
     const v = r.str(k);
     if (v === undefined) return undefined;
     if (/^%unique(-dir)?$/i.test(v)) return 0;
+    if (/^(yes|true|on)$/i.test(v)) return 1; // Libreswan ipsec-interface=yes means interface 1
+    if (/^(no|false|off)$/i.test(v)) return undefined;
     const n = /^\d+$/.test(v) ? Number(v) : /^0x[0-9a-f]+$/i.test(v) ? parseInt(v, 16) : undefined;
     if (n === undefined) {
       const s = r.setting(k);
@@ -390,9 +410,10 @@ function buildCa(section: ResolvedSection, diags: Diagnostics): CaModel {
 }
 
 export function buildModel(resolved: { setup: SettingMap; conns: ResolvedSection[]; cas: ResolvedSection[] }, diags: Diagnostics): ConfigModel {
+  const cache: ProposalCache = new Map();
   return {
     setup: buildSetup(resolved.setup, diags),
-    conns: resolved.conns.map((c) => buildConn(c, diags)),
+    conns: resolved.conns.map((c) => buildConn(c, diags, cache)),
     cas: resolved.cas.map((c) => buildCa(c, diags)),
   };
 }

@@ -105,7 +105,7 @@ for (const k of ['ocsp-uri', 'ocsp_uri', 'ocsp-trustname', 'ocsp_trust_name', 'c
 for (const k of ['ocsp-timeout', 'ocsp_timeout', 'ocsp-cache-size', 'ocsp-cache-min-age', 'ocsp-cache-max-age', 'curl-timeout', 'crlcheckinterval', 'shuntlifetime', 'ddos-ike-threshold', 'ddos-ike-treshold', 'max-halfopen-ike', 'ike-socket-bufsize', 'nflog-all', 'xfrmlifetime', 'seedbits', 'keep-alive', 'ikeport', 'nat-ikeport', 'expire-shunt-interval', 'expire-lifetime']) {
   kw(k, SETUP, L, str, 'ignored', 'Libreswan daemon tuning without effect in nodeswan.');
 }
-kw('virtual-private', SETUP, L, { kind: 'subnets' }, 'ignored', 'Networks allowed behind NATed peers (checked for syntax).');
+kw('virtual-private', SETUP, L, str, 'ignored', 'Networks allowed behind NATed peers (%v4:/%v6: list).');
 kw('plutodebug', ['setup', 'conn'], SL, str, 'obsolete', 'Pluto debug flags; nodeswan has its own logging.');
 kw('debug', ['setup', 'conn'], L, str, 'ignored', 'Libreswan debug flags; nodeswan has its own logging.');
 for (const k of [

@@ -78,7 +78,8 @@ export function parseMark(v: string): Parsed<Mark> {
   const num = (t: string): number | undefined => (/^\d+$/.test(t) ? Number(t) : /^0x[0-9a-f]{1,8}$/i.test(t) ? parseInt(t, 16) : undefined);
   let value: number | undefined;
   let unique = false;
-  if (/^%unique(-dir)?$/i.test(valueText)) {
+  // %unique (strongSwan) and -1 (Libreswan): a fresh mark per CHILD SA.
+  if (/^%unique(-dir)?$/i.test(valueText) || valueText === '-1') {
     unique = true;
     value = 0;
   } else value = num(valueText);
@@ -221,7 +222,7 @@ const AUTH_METHODS = ['pubkey', 'rsa', 'ecdsa', 'ed25519', 'ed448', 'bliss', 'ps
 /** leftauth=: pubkey, rsa-sha256, psk, eap-mschapv2, eap-radius, xauth-pam, null, ... */
 export function parseAuth(v: string): Parsed<{ method: string; spec: string }> {
   const spec = v.trim();
-  const head = (spec.split(/[-:]/)[0] ?? '').toLowerCase();
+  const head = (spec.split(/[-:/]/)[0] ?? '').toLowerCase();
   if (!AUTH_METHODS.includes(head)) {
     const hint = nearest(head, AUTH_METHODS);
     return bad(`invalid authentication method '${spec}'${hint ? ` (did you mean '${hint}'?)` : ''}; expected pubkey, rsa, ecdsa, psk, eap[-type], xauth[-backend], null or never`);
