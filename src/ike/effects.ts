@@ -25,6 +25,21 @@ export interface SendResponse {
   ifChildFailed?: Uint8Array[];
 }
 
+/** Send again what was sent before (a retransmission): not recorded anew. */
+export interface Resend {
+  kind: 'resend';
+  datagrams: Uint8Array[];
+}
+
+/** Give back an SPI reserved with allocSpi that no installed CHILD SA uses. */
+export interface ReleaseSpi {
+  kind: 'release-spi';
+  spi: number;
+  /** The reserved SA's destination: our address. */
+  dst: string;
+  proto: 'esp' | 'ah';
+}
+
 export interface InstallChild {
   kind: 'install-child';
   child: ChildSaParams;
@@ -62,7 +77,7 @@ export interface Emit {
   event: SaEvent;
 }
 
-export type Effect = SendRequest | SendResponse | InstallChild | DeleteChild | ArmTimer | CancelTimer | Emit;
+export type Effect = SendRequest | SendResponse | Resend | ReleaseSpi | InstallChild | DeleteChild | ArmTimer | CancelTimer | Emit;
 
 export const effect = {
   log(ikeSaId: number, level: 'debug' | 'info' | 'warn' | 'error', message: string): Emit {

@@ -67,11 +67,15 @@ export class Executor {
           }
           break;
         }
-        case 'delete-child':
-          await this.remove(fx.child);
+        case 'delete-child': {
+          const problems = await this.remove(fx.child);
+          for (const message of problems) {
+            this.ports.emit({ type: 'log', ikeSaId: ctx.ikeSaId, level: 'error', message: `removing CHILD SA '${fx.child.connName}' from the kernel: ${message}` });
+          }
           report.deleted.push(fx.child.childId);
           this.ports.emit({ type: 'child-deleted', ikeSaId: ctx.ikeSaId, childId: fx.child.childId });
           break;
+        }
         case 'send-request':
           await this.sendAll(ctx, fx.datagrams);
           report.sent.push({ role: 'request', exchange: fx.exchange, messageId: fx.messageId, datagrams: fx.datagrams });
@@ -82,6 +86,12 @@ export class Executor {
           report.sent.push({ role: 'response', exchange: fx.exchange, messageId: fx.messageId, datagrams });
           break;
         }
+        case 'resend':
+          await this.sendAll(ctx, fx.datagrams);
+          break;
+        case 'release-spi':
+          await this.ports.kernel.deleteSa({ dst: fx.dst, spi: fx.spi, proto: fx.proto }).catch(() => undefined);
+          break;
         case 'arm-timer':
           ctx.timers.arm(fx.timer, fx.ms, fx.qualifier);
           break;
@@ -146,24 +156,34 @@ export class Executor {
     }
   }
 
-  /** Removes policies (out first, so nothing more is steered in), then SAs. */
-  private async remove(child: ChildSaParams): Promise<void> {
+  /**
+   * Removes policies (out first, so nothing more is steered in), then SAs.
+   * Keeps going past failures so one stuck entry does not leave the rest
+   * behind; returns what could not be removed.
+   */
+  private async remove(child: ChildSaParams): Promise<string[]> {
+    const problems: string[] = [];
     const policies = policySpecs(child).sort((a, b) => (a.dir === 'out' ? -1 : 0) - (b.dir === 'out' ? -1 : 0));
     for (const p of policies) {
-      await ignoreNotFound(() => this.ports.kernel.deletePolicy({ dir: p.dir, selector: p.selector }));
+      const err = await ignoreNotFound(() => this.ports.kernel.deletePolicy({ dir: p.dir, selector: p.selector }));
+      if (err) problems.push(`${p.dir} policy ${p.selector.src} -> ${p.selector.dst}: ${err}`);
     }
     const { inbound, outbound } = saSpecs(child);
     for (const sa of [outbound, inbound]) {
-      await ignoreNotFound(() => this.ports.kernel.deleteSa({ dst: sa.dst, spi: sa.spi, proto: sa.proto }));
+      const err = await ignoreNotFound(() => this.ports.kernel.deleteSa({ dst: sa.dst, spi: sa.spi, proto: sa.proto }));
+      if (err) problems.push(`SA ${sa.spi.toString(16).padStart(8, '0')}: ${err}`);
     }
+    return problems;
   }
 }
 
-async function ignoreNotFound(fn: () => Promise<void>): Promise<void> {
+/** Runs a kernel delete; "already gone" is success, anything else is returned as text. */
+async function ignoreNotFound(fn: () => Promise<void>): Promise<string | undefined> {
   try {
     await fn();
+    return undefined;
   } catch (err) {
-    if (!isNotFound(err)) throw err;
+    return isNotFound(err) ? undefined : ((err as Error).message ?? String(err));
   }
 }
 

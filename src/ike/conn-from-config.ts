@@ -1,0 +1,102 @@
+// The config model's ConnModel -> the IKE core's IkeConn. Everything the
+// core does not need (syntax, file positions, features it does not
+// negotiate yet) stays behind; proposal sets become typed transforms, with
+// the default proposals appended unless the admin ended the list in `!`.
+
+import { defaultProposals, type Proposal as ConfigProposal, type ProposalSet } from '../config/proposals.js';
+import type { ConnModel, EndModel, HostSpec } from '../config/model.js';
+import { TransformType } from '../wire/iana/transforms.js';
+import type { AuthMethodName, IkeConn } from './conn.js';
+import { ANY_ID, parseIdentity } from './identity.js';
+import { formatProposal, type Proposal, type Transform } from './proposal.js';
+import { tsFromCidr, type TrafficSelector } from './traffic-selectors.js';
+
+function hostText(host: HostSpec): string {
+  switch (host.kind) {
+    case 'address':
+      return host.address;
+    case 'hostname':
+      return host.name; // resolved by the daemon before load; unresolved names match nothing
+    case 'any':
+      return host.family === 4 ? '%any4' : host.family === 6 ? '%any6' : '%any';
+    default:
+      return '%any';
+  }
+}
+
+function proposalFromConfig(p: ConfigProposal, protocol: Proposal['protocol']): Proposal {
+  const transforms: Transform[] = [];
+  for (const e of p.encr) transforms.push(e.keyLength === undefined ? { type: TransformType.ENCR, id: e.id } : { type: TransformType.ENCR, id: e.id, keyLength: e.keyLength });
+  for (const id of p.integ) transforms.push({ type: TransformType.INTEG, id });
+  for (const id of p.prf) transforms.push({ type: TransformType.PRF, id });
+  for (const id of p.ke) transforms.push({ type: TransformType.KE, id });
+  for (const id of p.esn) transforms.push({ type: TransformType.ESN, id });
+  return { number: 0, protocol, spi: new Uint8Array(0), transforms };
+}
+
+export function proposalsFromConfig(set: ProposalSet): Proposal[] {
+  const list = set.proposals.map((p) => proposalFromConfig(p, set.protocol));
+  if (!set.strict) {
+    const seen = new Set(list.map(formatProposal));
+    for (const p of defaultProposals(set.protocol).proposals) {
+      const converted = proposalFromConfig(p, set.protocol);
+      if (!seen.has(formatProposal(converted))) list.push(converted);
+    }
+  }
+  return list.map((p, i) => ({ ...p, number: i + 1 }));
+}
+
+function selectors(end: EndModel): { ts: TrafficSelector[]; protoPort?: { protocol: number; port?: number } } {
+  const ts: TrafficSelector[] = [];
+  let protoPort: { protocol: number; port?: number } | undefined;
+  for (const s of end.subnets) {
+    const port = s.port && s.port.from === s.port.to ? s.port.from : undefined;
+    if (s.cidr) {
+      const t = tsFromCidr(s.cidr, s.protocol);
+      if (s.port) {
+        t.startPort = s.port.from;
+        t.endPort = s.port.to;
+      }
+      ts.push(t);
+    } else if (s.protocol || port !== undefined) {
+      protoPort = port === undefined ? { protocol: s.protocol } : { protocol: s.protocol, port };
+    }
+  }
+  return protoPort ? { ts, protoPort } : { ts };
+}
+
+function authOf(end: EndModel): AuthMethodName {
+  return end.auth[0]?.method === 'psk' ? 'psk' : 'pubkey';
+}
+
+export function connFromConfig(c: ConnModel): IkeConn {
+  const localAddress = hostText(c.local.host);
+  const remoteAddress = hostText(c.remote.host);
+  const local = selectors(c.local);
+  const remote = selectors(c.remote);
+  const defaultId = (address: string) => (address.startsWith('%') ? ANY_ID : parseIdentity(address));
+  const conn: IkeConn = {
+    name: c.name,
+    localAddress,
+    remoteAddress,
+    localPort: c.local.ikePort,
+    remotePort: c.remote.ikePort,
+    localId: c.local.id ? parseIdentity(c.local.id) : defaultId(localAddress),
+    remoteId: c.remote.id ? parseIdentity(c.remote.id) : defaultId(remoteAddress),
+    localAuth: authOf(c.local),
+    remoteAuth: authOf(c.remote),
+    ikeProposals: proposalsFromConfig(c.ike),
+    childProposals: proposalsFromConfig(c.child),
+    localTs: local.ts,
+    remoteTs: remote.ts,
+    mode: c.mode === 'transport' ? 'transport' : 'tunnel',
+    keyingTries: c.keyingTries,
+    lifetimeSeconds: c.lifetime,
+    ikeLifetimeSeconds: c.ikeLifetime,
+    replayWindow: c.replayWindow,
+    auto: c.auto,
+  };
+  if (local.protoPort) conn.localProtoPort = local.protoPort;
+  if (remote.protoPort) conn.remoteProtoPort = remote.protoPort;
+  return conn;
+}

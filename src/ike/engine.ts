@@ -1,0 +1,271 @@
+// IkeEngine: the IKE core behind the daemon's Engine seam. It owns the
+// conns and secrets in force, the SaManager, and the one Executor; it turns
+// SA events into `ipsec up` results and log lines. Built by the daemon's
+// composition root from a transport, a kernel backend, a clock and a logger.
+
+import { randomBytes } from 'node:crypto';
+import type { ConfigModel } from '../config/model.js';
+import type { SecretsModel } from '../config/secrets.js';
+import type { Engine, ReloadReport, StatusSnapshot, UpResult } from '../daemon/engine.js';
+import type { KernelBackend } from '../kernel/backend.js';
+import type { Logger } from '../log/logger.js';
+import type { DatagramTransport, Endpoint } from '../net/transport.js';
+import { formatEndpoint } from '../net/transport.js';
+import { SystemClock, type Clock } from './clock.js';
+import type { IkeConn } from './conn.js';
+import { connFromConfig } from './conn-from-config.js';
+import type { SaEvent } from './effects.js';
+import { Executor } from './executor.js';
+import type { IkeSa } from './ike-sa.js';
+import { familyOf } from './ip.js';
+import { SaManager } from './sa-manager.js';
+import { findPsk } from './secret-lookup.js';
+import { connStatus, ikeSaStatus, kernelCounters, type Counters } from './status.js';
+import type { TaskEnv } from './tasks/task.js';
+
+export interface IkeEngineOptions {
+  transport: DatagramTransport;
+  kernel: KernelBackend;
+  clock?: Clock;
+  logger?: Logger;
+  random?: (size: number) => Buffer;
+  version?: string;
+  /** Accept MODP 768/1024/1536 when a conn's ike=/esp= names them. */
+  allowWeakGroups?: boolean;
+  /** How long shutdown() waits for peers to answer our Deletes. */
+  shutdownGraceMs?: number;
+}
+
+type Waiter = (result: UpResult) => void;
+
+export class IkeEngine implements Engine {
+  private conns = new Map<string, IkeConn>();
+  private secrets: SecretsModel = { entries: [] };
+  private readonly reqids = new Map<string, number>();
+  private readonly manager: SaManager;
+  private readonly waiters = new Map<number, Waiter>();
+  private readonly drops: Record<string, number> = {};
+  private readonly clock: Clock;
+  private readonly random: (size: number) => Buffer;
+  private readonly startedAt: Date;
+  private counters: Counters = new Map();
+  private nextChild = 1;
+
+  constructor(private readonly options: IkeEngineOptions) {
+    this.clock = options.clock ?? new SystemClock();
+    this.random = options.random ?? randomBytes;
+    this.startedAt = this.clock.wallTime();
+    const executor = new Executor({
+      kernel: options.kernel,
+      send: (local, remote, bytes) => options.transport.send({ local, remote, bytes: Buffer.from(bytes) }),
+      emit: (event) => this.onEvent(event),
+    });
+    const env: TaskEnv = {
+      random: (n) => this.random(n),
+      conns: () => [...this.conns.values()],
+      psk: (local, peer) => findPsk(this.secrets, local, peer),
+      allowWeakGroups: options.allowWeakGroups ?? false,
+      nextChildId: () => this.nextChild++,
+      reqidFor: (conn) => this.reqidFor(conn),
+    };
+    this.manager = new SaManager({
+      executor,
+      clock: this.clock,
+      env,
+      random: this.random,
+      reserveSpi: (local, remote, reqid) => options.kernel.allocSpi({ src: remote, dst: local, proto: 'esp', reqid }),
+      drop: (reason) => this.count(reason),
+      forgotten: (sa) => this.onForgotten(sa),
+    });
+    options.transport.onDatagram((d) => this.manager.handle(d));
+  }
+
+  // ------------------------------------------------------------ Engine
+
+  async load(config: unknown, secrets: unknown): Promise<ReloadReport> {
+    const model = config as ConfigModel;
+    const conns = (model.conns ?? []).filter((c) => c.keyExchange !== 'ikev1').map(connFromConfig);
+    return this.loadConns(conns, (secrets as SecretsModel | undefined) ?? { entries: [] });
+  }
+
+  /** Apply IkeConns directly (tests, and load() after conversion). */
+  async loadConns(conns: IkeConn[], secrets: SecretsModel): Promise<ReloadReport> {
+    const before = this.conns;
+    const after = new Map(conns.map((c) => [c.name, c]));
+    const report: ReloadReport = { added: [], removed: [], changed: [], unchanged: [] };
+    for (const [name, conn] of after) {
+      const old = before.get(name);
+      if (!old) report.added.push(name);
+      else if (JSON.stringify(old) === JSON.stringify(conn)) report.unchanged.push(name);
+      else report.changed.push(name);
+    }
+    for (const name of before.keys()) if (!after.has(name)) report.removed.push(name);
+    this.conns = after;
+    this.secrets = secrets;
+    for (const name of [...report.removed, ...report.changed]) await this.down(name);
+    for (const name of [...report.added, ...report.changed]) {
+      if (after.get(name)?.auto === 'start') void this.up(name);
+    }
+    return report;
+  }
+
+  async up(name: string): Promise<UpResult> {
+    const conn = this.conns.get(name);
+    if (!conn) return { ok: false, error: `no conn named '${name}' is loaded` };
+    if (!familyOf(conn.remoteAddress)) {
+      return { ok: false, error: `conn '${name}' has right=${conn.remoteAddress}: it can only answer, not initiate (set right= to the peer's address)` };
+    }
+    const tries = conn.keyingTries > 0 ? conn.keyingTries : Number.POSITIVE_INFINITY;
+    let result: UpResult = { ok: false, error: 'not attempted' };
+    for (let attempt = 1; attempt <= tries; attempt++) {
+      result = await this.attempt(conn);
+      if (result.ok || !result.error?.includes('did not answer')) return result;
+      this.log('info', `conn '${name}': attempt ${attempt} of ${conn.keyingTries || '%forever'} timed out`);
+    }
+    return result;
+  }
+
+  async down(name: string): Promise<void> {
+    const sas = this.manager.all().filter((sa) => sa.data.conn?.name === name);
+    await Promise.all(sas.map(async (sa) => {
+      await sa.delete();
+      await sa.closed;
+    }));
+  }
+
+  status(conn?: string): StatusSnapshot {
+    const ikeSas = this.manager
+      .all()
+      .filter((sa) => !conn || sa.data.conn?.name === conn)
+      .map((sa) => ikeSaStatus(sa, this.counters));
+    return {
+      daemon: {
+        pid: process.pid,
+        startedAt: this.startedAt.toISOString(),
+        version: this.options.version ?? '0.0.0',
+        listening: this.options.transport.listening().map(formatEndpoint),
+      },
+      conns: [...this.conns.values()].filter((c) => !conn || c.name === conn).map(connStatus),
+      ikeSas,
+      drops: { ...this.drops, ...this.transportDrops() },
+    };
+  }
+
+  /** status() with byte/packet counters read from the kernel first. */
+  async statusWithCounters(conn?: string): Promise<StatusSnapshot> {
+    this.counters = await kernelCounters(this.options.kernel);
+    return this.status(conn);
+  }
+
+  async shutdown(): Promise<void> {
+    const sas = this.manager.all();
+    await Promise.all(sas.map((sa) => sa.delete()));
+    const grace = this.options.shutdownGraceMs ?? 2000;
+    await Promise.race([
+      Promise.all(sas.map((sa) => sa.closed)),
+      new Promise<void>((resolve) => this.clock.setTimer(grace, resolve)),
+    ]);
+    await Promise.all(this.manager.all().map((sa) => sa.abandon('shutdown')));
+    await this.options.kernel.flush();
+  }
+
+  // ------------------------------------------------------------ helpers
+
+  /** Resolves once every SA has handled everything queued so far (tests). */
+  settled(): Promise<void> {
+    return this.manager.idle();
+  }
+
+  /** The live IKE SAs (tests, diagnostics). */
+  sas(): IkeSa[] {
+    return this.manager.all();
+  }
+
+  private attempt(conn: IkeConn): Promise<UpResult> {
+    const local = this.localEndpoint(conn);
+    const remote: Endpoint = { address: conn.remoteAddress, port: conn.remotePort ?? 500 };
+    const sa = this.manager.create(conn, local, remote);
+    const done = new Promise<UpResult>((resolve) => this.waiters.set(sa.id, resolve));
+    void sa.initiate();
+    return done;
+  }
+
+  private localEndpoint(conn: IkeConn): Endpoint {
+    const port = conn.localPort ?? 500;
+    if (familyOf(conn.localAddress)) return { address: conn.localAddress, port };
+    const family = familyOf(conn.remoteAddress);
+    const listening = this.options.transport.listening().filter((e) => e.port === port);
+    const match = listening.find((e) => familyOf(e.address) === family) ?? listening[0];
+    return { address: match?.address ?? (family === 6 ? '::' : '0.0.0.0'), port };
+  }
+
+  private reqidFor(conn: IkeConn): number {
+    let reqid = this.reqids.get(conn.name);
+    if (reqid === undefined) {
+      reqid = this.options.kernel.reqidRange.base + 1 + this.reqids.size;
+      this.reqids.set(conn.name, reqid);
+    }
+    return reqid;
+  }
+
+  private onEvent(event: SaEvent): void {
+    const sa = this.manager.get(event.ikeSaId);
+    const name = sa?.data.conn?.name;
+    const waiter = this.waiters.get(event.ikeSaId);
+    switch (event.type) {
+      case 'log':
+        this.log(event.level, event.message, name);
+        return;
+      case 'ike-failed':
+        this.log('error', event.error, name);
+        waiter?.({ ok: false, error: event.error });
+        this.waiters.delete(event.ikeSaId);
+        return;
+      case 'child-failed':
+        this.log('error', event.error, name);
+        waiter?.({ ok: false, error: event.error, ...(sa ? { ikeSa: ikeSaStatus(sa) } : {}) });
+        this.waiters.delete(event.ikeSaId);
+        return;
+      case 'child-installed':
+        this.log('info', `CHILD SA installed`, name);
+        if (waiter && sa) {
+          // The executor's report is folded into the SA when the current
+          // mailbox job ends; answer after that, so the status shows the child.
+          this.waiters.delete(event.ikeSaId);
+          void sa.idle().then(() => waiter({ ok: true, ikeSa: ikeSaStatus(sa, this.counters) }));
+        }
+        return;
+      case 'ike-deleted':
+        this.log('info', `IKE SA ${event.reason}`, name);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private onForgotten(sa: IkeSa): void {
+    const waiter = this.waiters.get(sa.id);
+    if (waiter) waiter({ ok: false, error: sa.data.failure?.message ?? 'IKE SA closed before it was established' });
+    this.waiters.delete(sa.id);
+  }
+
+  private count(reason: string): void {
+    this.drops[reason] = (this.drops[reason] ?? 0) + 1;
+  }
+
+  private transportDrops(): Record<string, number> {
+    const drops = (this.options.transport.counters() as { drops?: Record<string, number> }).drops;
+    const out: Record<string, number> = {};
+    if (drops && typeof drops === 'object') for (const [k, v] of Object.entries(drops)) out[`net-${k}`] = v;
+    return out;
+  }
+
+  private log(level: 'debug' | 'info' | 'warn' | 'error', message: string, conn?: string): void {
+    const logger = this.options.logger?.for('ike', conn);
+    if (!logger) return;
+    if (level === 'error') logger.error(message);
+    else if (level === 'warn') logger.warn(message);
+    else if (level === 'info') logger.info(message);
+    else logger.debug(message);
+  }
+}

@@ -1,0 +1,351 @@
+// One IKE SA at run time: the mailbox that serialises its work, its named
+// timers, and the dispatch from (exchange, role, state) to the task that
+// handles it. Per inbound datagram:
+//
+//   1. the message-ID window answers retransmits from its cache (no crypto)
+//   2. decrypt SK and decode (drops are counted by reason)
+//   3. gather async inputs a task needs (an SPI reserved in the kernel)
+//   4. run the synchronous task -> effects
+//   5. the executor applies the effects; its report updates the windows
+//      and CHILD SA states here.
+
+import type { Endpoint } from '../net/transport.js';
+import { ExchangeType } from '../wire/iana/exchange-types.js';
+import type { IkeHeader } from '../wire/header.js';
+import type { Payload } from '../wire/payload.js';
+import { ChildSa } from './child-sa.js';
+import type { Clock } from './clock.js';
+import { effect, type Effect } from './effects.js';
+import type { ExecutionReport, Executor } from './executor.js';
+import { localSpi, newIkeSaData, type IkeSaData } from './ike-sa-data.js';
+import { ikeSaStateMachine } from './ike-sa-state.js';
+import type { IkeConn } from './conn.js';
+import { Mailbox } from './mailbox.js';
+import { openMessage } from './protection.js';
+import { defaultRetransmitPolicy } from './retransmit-policy.js';
+import { answerAuth, buildAuthRequest, isPrepared, prepareAuth, processAuthResponse } from './tasks/ike-auth.js';
+import { answerInit, buildInitRequest, processInitResponse } from './tasks/ike-init.js';
+import { buildDeleteChild, buildDeleteIke, dropChildren } from './tasks/delete.js';
+import { answerInformational } from './tasks/informational.js';
+import type { TaskEnv, TaskResult } from './tasks/task.js';
+import { SaTimers, type TimerName } from './timers.js';
+
+export interface IkeSaPorts {
+  executor: Executor;
+  clock: Clock;
+  env: TaskEnv;
+  /** Reserve an inbound SPI in the kernel (allocSpi); rejects on kernel failure. */
+  reserveSpi(local: string, remote: string, reqid: number): Promise<number>;
+  /** Count a dropped datagram by reason (shown by `ipsec statusall`). */
+  drop(reason: string): void;
+  /** The SA is gone; the manager forgets it. */
+  destroyed(sa: IkeSa): void;
+}
+
+export interface IkeSaInit {
+  id: number;
+  initiator: boolean;
+  spiI: Buffer;
+  spiR: Buffer;
+  local: Endpoint;
+  remote: Endpoint;
+  conn?: IkeConn;
+}
+
+export class IkeSa {
+  readonly data: IkeSaData;
+  private readonly mailbox = new Mailbox();
+  private readonly timers: SaTimers;
+  /** Inbound SPIs reserved with allocSpi and not (yet) used by an installed CHILD SA. */
+  private readonly reservedSpis = new Set<number>();
+  private markClosed!: () => void;
+  /** Resolves once the SA is destroyed (deleted, failed or abandoned). */
+  readonly closed: Promise<void> = new Promise((resolve) => (this.markClosed = resolve));
+  /** What our outstanding request was for, to route its response. */
+  private pendingRequest?: { kind: 'init' | 'auth' | 'delete-ike' | 'delete-child' | 'other'; childId?: number };
+
+  constructor(
+    init: IkeSaInit,
+    private readonly ports: IkeSaPorts,
+  ) {
+    this.data = newIkeSaData({
+      ...init,
+      state: ikeSaStateMachine(),
+      retransmit: init.conn?.retransmit ?? defaultRetransmitPolicy,
+    });
+    this.timers = new SaTimers(ports.clock, (name) => void this.mailbox.post(() => this.onTimer(name)).catch(() => undefined));
+  }
+
+  get id(): number {
+    return this.data.id;
+  }
+  get localSpi(): Buffer {
+    return localSpi(this.data);
+  }
+  get destroyed(): boolean {
+    return this.data.state.is('DESTROYED');
+  }
+  /** Resolves when everything queued so far has been handled. */
+  idle(): Promise<void> {
+    return this.mailbox.idle();
+  }
+
+  // ------------------------------------------------------------ commands
+
+  initiate(): Promise<void> {
+    return this.mailbox.post(async () => {
+      this.pendingRequest = { kind: 'init' };
+      await this.run(buildInitRequest(this.data, this.ports.env));
+    });
+  }
+
+  /** Delete the IKE SA with the peer (and its CHILD SAs in the kernel). */
+  delete(): Promise<void> {
+    return this.mailbox.post(async () => {
+      const sa = this.data;
+      if (sa.state.is('DESTROYED', 'DELETING')) return;
+      if (!sa.state.is('ESTABLISHED') || sa.requests.busy) {
+        // Nothing to tell a peer that never finished the handshake with us.
+        await this.run({ effects: dropChildren(sa), closed: 'deleted locally' });
+        return;
+      }
+      this.pendingRequest = { kind: 'delete-ike' };
+      await this.run(buildDeleteIke(sa));
+    });
+  }
+
+  /** Forget the SA without telling the peer (its kernel state is removed). */
+  abandon(reason: string): Promise<void> {
+    return this.mailbox.post(async () => {
+      if (this.data.state.is('DESTROYED')) return;
+      await this.run({ effects: dropChildren(this.data), closed: reason });
+    });
+  }
+
+  deleteChild(childId: number): Promise<void> {
+    return this.mailbox.post(async () => {
+      const child = this.data.children.find((c) => c.id === childId && c.state.is('INSTALLED'));
+      if (!child || this.data.requests.busy || !this.data.state.is('ESTABLISHED')) return;
+      this.pendingRequest = { kind: 'delete-child', childId };
+      await this.run(buildDeleteChild(this.data, child));
+    });
+  }
+
+  // ------------------------------------------------------------ inbound
+
+  receive(header: IkeHeader, bytes: Buffer, local: Endpoint, remote: Endpoint): Promise<void> {
+    return this.mailbox.post(() => this.handle(header, bytes, local, remote));
+  }
+
+  private async handle(header: IkeHeader, bytes: Buffer, local: Endpoint, remote: Endpoint): Promise<void> {
+    const sa = this.data;
+    if (sa.state.is('DESTROYED')) return this.ports.drop('sa-gone');
+    if (header.flags.response) return this.handleResponse(header, bytes);
+
+    const verdict = sa.responses.classify(header.messageId, bytes);
+    if (verdict.kind === 'retransmit') {
+      await this.ports.executor.apply([{ kind: 'resend', datagrams: verdict.datagrams }], this.context());
+      return;
+    }
+    if (verdict.kind !== 'new') return this.ports.drop(verdict.kind === 'in-progress' ? 'retransmit-in-progress' : 'invalid-message-id');
+    const opened = openMessage(bytes, sa.skIn);
+    if (!opened.ok) return this.ports.drop(opened.reason);
+    sa.responses.accept(header.messageId, bytes);
+    // The peer's address as it reached us this time (NAT mappings move).
+    sa.local = local;
+    sa.remote = remote;
+    await this.dispatchRequest(header, bytes, opened.payloads);
+  }
+
+  private async dispatchRequest(header: IkeHeader, bytes: Buffer, payloads: Payload[]): Promise<void> {
+    const sa = this.data;
+    const { env } = this.ports;
+    const id = header.messageId;
+    switch (header.exchangeType) {
+      case ExchangeType.IKE_SA_INIT:
+        if (!sa.state.is('CREATED')) return this.ports.drop('unexpected-exchange');
+        return this.run(answerInit(sa, { header, payloads }, bytes, env));
+      case ExchangeType.IKE_AUTH: {
+        if (!sa.state.is('INIT_ANSWERED')) return this.ports.drop('unexpected-exchange');
+        const prepared = prepareAuth(sa, env, id, payloads);
+        if (!isPrepared(prepared)) return this.run(prepared);
+        let spiIn: number | undefined;
+        if (prepared.wantsChild) spiIn = await this.reserve(prepared.conn);
+        return this.run(answerAuth(sa, env, id, payloads, prepared, spiIn));
+      }
+      case ExchangeType.INFORMATIONAL:
+        if (!sa.state.is('ESTABLISHED', 'DELETING')) return this.ports.drop('unexpected-exchange');
+        return this.run(answerInformational(sa, id, payloads));
+      default:
+        // CREATE_CHILD_SA (rekeying) is not negotiated yet.
+        return this.ports.drop('unsupported-exchange');
+    }
+  }
+
+  private async handleResponse(header: IkeHeader, bytes: Buffer): Promise<void> {
+    const sa = this.data;
+    if (!sa.requests.matches(header.messageId)) return this.ports.drop('unexpected-response');
+    const opened = openMessage(bytes, header.exchangeType === ExchangeType.IKE_SA_INIT ? undefined : sa.skIn);
+    if (!opened.ok) return this.ports.drop(opened.reason);
+    sa.requests.complete();
+    this.timers.cancel('retransmit');
+    const pending = this.pendingRequest;
+    this.pendingRequest = undefined;
+    const { env } = this.ports;
+    switch (pending?.kind) {
+      case 'init': {
+        const result = processInitResponse(sa, opened.message, bytes, env);
+        if (result.failed || result.next !== 'auth') {
+          if (!result.failed) this.pendingRequest = { kind: 'init' }; // restarted
+          return this.run(result);
+        }
+        await this.run({ effects: result.effects });
+        const spiIn = await this.reserve(sa.conn!);
+        if (spiIn === undefined) {
+          return this.run({ effects: [], failed: { code: 'KERNEL_ALLOCSPI', message: `the kernel could not reserve an SPI for conn '${sa.conn!.name}'` } });
+        }
+        this.pendingRequest = { kind: 'auth' };
+        return this.run(buildAuthRequest(sa, env, spiIn));
+      }
+      case 'auth':
+        return this.run(processAuthResponse(sa, env, opened.payloads));
+      case 'delete-ike':
+        return this.run({ effects: [], closed: 'deleted' });
+      case 'delete-child': {
+        const child = sa.children.find((c) => c.id === pending.childId);
+        return this.run({ effects: child ? [{ kind: 'delete-child', child: child.params }] : [] });
+      }
+      default:
+        return;
+    }
+  }
+
+  private async reserve(conn: IkeConn): Promise<number | undefined> {
+    const spi = await this.ports.reserveSpi(this.data.local.address, this.data.remote.address, this.ports.env.reqidFor(conn)).catch(() => undefined);
+    if (spi !== undefined) this.reservedSpis.add(spi);
+    return spi;
+  }
+
+  // ------------------------------------------------------------ timers
+
+  private async onTimer(name: TimerName): Promise<void> {
+    const sa = this.data;
+    if (sa.state.is('DESTROYED')) return;
+    if (name === 'retransmit') {
+      const step = sa.requests.onTimeout();
+      if (step.action === 'resend') {
+        await this.run({
+          effects: [
+            { kind: 'resend', datagrams: step.datagrams },
+            { kind: 'arm-timer', timer: 'retransmit', ms: step.waitMs },
+            effect.log(sa.id, 'info', `retransmit ${step.sends - 1} of request ${sa.requests.outstanding?.messageId} (${sa.requests.outstanding?.exchange})`),
+          ],
+        });
+      } else if (step.action === 'give-up') {
+        const what = step.request.exchange;
+        const message = `peer ${sa.remote.address} did not answer ${what} after ${step.request.sends - 1} retransmits; giving up`;
+        if (this.pendingRequest?.kind === 'delete-ike') return this.run({ effects: [], closed: 'delete unanswered' });
+        await this.run({ effects: dropChildren(sa), failed: { code: 'RETRANSMIT_TIMEOUT', message } });
+      }
+      return;
+    }
+    if (name === 'half-open-expire' && sa.state.is('INIT_ANSWERED')) {
+      await this.run({ effects: [], failed: { code: 'HALF_OPEN_TIMEOUT', message: `peer ${sa.remote.address} never sent IKE_AUTH` } });
+    }
+  }
+
+  // ------------------------------------------------------------ effects
+
+  private context() {
+    return { ikeSaId: this.data.id, local: this.data.local, remote: this.data.remote, timers: this.timers };
+  }
+
+  /** Apply a task's effects and fold the executor's report back into the SA. */
+  private async run(result: TaskResult): Promise<void> {
+    const sa = this.data;
+    const effects: Effect[] = [...result.effects];
+    for (const fx of effects) {
+      if (fx.kind === 'install-child') {
+        const child = new ChildSa(fx.child);
+        child.state.to('INSTALLING');
+        sa.children.push(child);
+      }
+    }
+    const report = await this.ports.executor.apply(effects, this.context());
+    this.absorb(report);
+    await this.releaseUnusedSpis();
+    if (result.failed) {
+      sa.failure = result.failed;
+      await this.ports.executor.apply([effect.emit({ type: 'ike-failed', ikeSaId: sa.id, code: result.failed.code, error: result.failed.message })], this.context());
+      await this.destroy();
+    } else if (result.closed) {
+      await this.ports.executor.apply([effect.emit({ type: 'ike-deleted', ikeSaId: sa.id, reason: result.closed })], this.context());
+      await this.destroy();
+    } else if (sa.initiator && report.failed.length > 0 && sa.state.is('ESTABLISHED') && !sa.requests.busy) {
+      // Our kernel refused a CHILD SA the peer already installed: tell it.
+      const child = sa.children.find((c) => c.id === report.failed[0]!.childId);
+      if (child) {
+        this.pendingRequest = { kind: 'delete-child', childId: child.id };
+        await this.run(buildDeleteChild(sa, child));
+      }
+    }
+  }
+
+  private absorb(report: ExecutionReport): void {
+    const sa = this.data;
+    for (const sent of report.sent) {
+      if (sent.role === 'request') {
+        const wait = sa.requests.sent(sent.messageId, sent.datagrams, sent.exchange);
+        this.timers.arm('retransmit', wait);
+      } else {
+        sa.responses.remember(sent.messageId, sent.datagrams);
+      }
+    }
+    const now = this.ports.clock.wallTime();
+    for (const id of report.installed) {
+      const child = sa.children.find((c) => c.id === id);
+      if (!child) continue;
+      child.state.to('INSTALLED');
+      child.installedAt = now;
+      this.reservedSpis.delete(child.params.spiIn);
+    }
+    for (const { childId } of report.failed) sa.children.find((c) => c.id === childId)?.state.to('FAILED');
+    for (const id of report.deleted) {
+      const child = sa.children.find((c) => c.id === id);
+      if (child && child.state.can('DELETED')) child.state.to('DELETED');
+    }
+    if (sa.state.is('ESTABLISHED') && !sa.establishedAt) sa.establishedAt = now;
+  }
+
+  /** SPIs reserved for a CHILD SA that was refused or failed go back at once. */
+  private async releaseUnusedSpis(): Promise<void> {
+    const sa = this.data;
+    const inUse = new Set<number>(sa.children.filter((c) => c.state.is('INSTALLING', 'INSTALLED')).map((c) => c.params.spiIn));
+    if (sa.pendingChild) inUse.add(sa.pendingChild.spiIn);
+    const stale = [...this.reservedSpis].filter((spi) => !inUse.has(spi));
+    if (stale.length === 0) return;
+    for (const spi of stale) this.reservedSpis.delete(spi);
+    await this.ports.executor.apply(
+      stale.map((spi) => ({ kind: 'release-spi' as const, spi, dst: sa.local.address, proto: 'esp' as const })),
+      this.context(),
+    );
+  }
+
+  private async destroy(): Promise<void> {
+    const sa = this.data;
+    if (sa.state.is('DESTROYED')) return;
+    this.timers.cancelAll();
+    // Reserved SPIs whose CHILD SA never got installed (or was removed).
+    const release: Effect[] = [...this.reservedSpis].map((spi) => ({ kind: 'release-spi' as const, spi, dst: sa.local.address, proto: 'esp' as const }));
+    for (const c of sa.children) if (c.state.is('FAILED')) release.push({ kind: 'release-spi', spi: c.params.spiIn, dst: sa.local.address, proto: c.params.protocol });
+    this.reservedSpis.clear();
+    if (release.length > 0) await this.ports.executor.apply(release, this.context());
+    sa.state.to('DESTROYED');
+    sa.ke?.dispose();
+    sa.skIn?.dispose();
+    sa.skOut?.dispose();
+    sa.keys?.dispose();
+    this.ports.destroyed(this);
+    this.markClosed();
+  }
+}

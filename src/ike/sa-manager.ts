@@ -1,0 +1,97 @@
+// Routes every inbound datagram to its IKE SA. Cheap checks first, each
+// drop counted by reason: the header must decode (28 octets, version 2),
+// then the SPI we gave out must be known. A new IKE_SA_INIT request creates
+// a responder SA; a retransmitted one (same SPIi from the same peer) goes
+// to the half-open SA already made for it, whose window answers from cache.
+
+import { randomBytes } from 'node:crypto';
+import type { Datagram } from '../net/transport.js';
+import { decodeHeader } from '../wire/message.js';
+import { ExchangeType } from '../wire/iana/exchange-types.js';
+import { IkeSa, type IkeSaPorts } from './ike-sa.js';
+import type { IkeConn } from './conn.js';
+import { ZERO_SPI } from './tasks/task.js';
+
+export interface SaManagerPorts extends Omit<IkeSaPorts, 'destroyed' | 'drop'> {
+  drop(reason: string): void;
+  /** Called after an SA is destroyed and forgotten. */
+  forgotten(sa: IkeSa): void;
+  random?: (size: number) => Buffer;
+}
+
+export class SaManager {
+  private readonly bySpi = new Map<string, IkeSa>();
+  private readonly halfOpen = new Map<string, IkeSa>();
+  private nextId = 1;
+
+  constructor(private readonly ports: SaManagerPorts) {}
+
+  all(): IkeSa[] {
+    return [...this.bySpi.values()];
+  }
+
+  get(id: number): IkeSa | undefined {
+    return this.all().find((sa) => sa.id === id);
+  }
+
+  /** Resolves once every SA's mailbox has drained. */
+  async idle(): Promise<void> {
+    for (;;) {
+      const sas = this.all();
+      await Promise.all(sas.map((sa) => sa.idle()));
+      if (sas.every((sa) => this.all().includes(sa)) && this.all().length === sas.length) return;
+    }
+  }
+
+  /** New initiator SA for `conn` towards `remote`. */
+  create(conn: IkeConn, local: { address: string; port: number }, remote: { address: string; port: number }): IkeSa {
+    const sa = new IkeSa({ id: this.nextId++, initiator: true, spiI: this.newSpi(), spiR: Buffer.from(ZERO_SPI), local, remote, conn }, this.saPorts());
+    this.bySpi.set(sa.localSpi.toString('hex'), sa);
+    return sa;
+  }
+
+  handle(d: Datagram): void {
+    const decoded = decodeHeader(d.bytes);
+    if (!decoded.ok) return this.ports.drop('malformed-header');
+    const h = decoded.value;
+    // The I flag says who created the IKE SA; our SPI is the other side's.
+    const ours = h.flags.initiator ? h.spiR : h.spiI;
+    if (h.exchangeType === ExchangeType.IKE_SA_INIT && !h.flags.response && h.flags.initiator) {
+      if (!h.spiR.equals(ZERO_SPI) || h.messageId !== 0) return this.ports.drop('invalid-ike-sa-init');
+      const key = `${h.spiI.toString('hex')}/${d.remote.address}/${d.remote.port}`;
+      let sa = this.halfOpen.get(key);
+      if (!sa) {
+        sa = new IkeSa(
+          { id: this.nextId++, initiator: false, spiI: Buffer.from(h.spiI), spiR: this.newSpi(), local: d.local, remote: d.remote },
+          this.saPorts(key),
+        );
+        this.bySpi.set(sa.localSpi.toString('hex'), sa);
+        this.halfOpen.set(key, sa);
+      }
+      void sa.receive(h, d.bytes, d.local, d.remote).catch(() => this.ports.drop('handler-error'));
+      return;
+    }
+    const sa = this.bySpi.get(ours.toString('hex'));
+    if (!sa) return this.ports.drop('unknown-spi');
+    void sa.receive(h, d.bytes, d.local, d.remote).catch(() => this.ports.drop('handler-error'));
+  }
+
+  private newSpi(): Buffer {
+    for (;;) {
+      const spi = (this.ports.random ?? randomBytes)(8);
+      if (!spi.equals(ZERO_SPI) && !this.bySpi.has(spi.toString('hex'))) return spi;
+    }
+  }
+
+  private saPorts(halfOpenKey?: string): IkeSaPorts {
+    return {
+      ...this.ports,
+      drop: (reason) => this.ports.drop(reason),
+      destroyed: (sa) => {
+        this.bySpi.delete(sa.localSpi.toString('hex'));
+        if (halfOpenKey) this.halfOpen.delete(halfOpenKey);
+        this.ports.forgotten(sa);
+      },
+    };
+  }
+}
