@@ -10,6 +10,10 @@
 // (left 198.51.100.1/24 2001:db8:1::1/64, right 203.0.113.1/24
 // 2001:db8:2::1/64) and a default route towards the other side, so that
 // cleartext control runs work and site-to-site tests have somewhere to route.
+// The veth ends have fixed MAC addresses and each host a permanent neighbour
+// entry for the other: no ARP or neighbour discovery races with a test's
+// packet counts (a unicast IPv6 neighbour probe between two hosts is itself
+// traffic that a transport-mode policy encrypts).
 // IPv6 exists only in the direct variant (the NAT is IPv4). Namespace names
 // are unique per topology, so tests in parallel never collide; destroy()
 // stops what the topology's users registered and deletes the namespaces.
@@ -117,23 +121,37 @@ export async function createTopology(options: TopologyOptions = {}): Promise<Top
     ]);
     created.push(...namespaces);
 
+    const leftMac = '02:6e:73:00:00:01';
+    const rightMac = '02:6e:73:00:00:02';
+    const leftGatewayMac = '02:6e:73:00:00:03'; // the NAT's lan0
+    const rightGatewayMac = nat ? '02:6e:73:00:00:04' : leftMac; // the NAT's wan0, or left
     await ipBatch(left.ns, [
+      `link set wan0 address ${leftMac}`,
       ...hostLines(left),
+      `neigh add ${nat ? nat.inside4 : right.outer4} lladdr ${nat ? leftGatewayMac : rightMac} dev wan0 nud permanent`,
+      ...(left.outer6 && right.outer6 ? [`neigh add ${right.outer6} lladdr ${rightMac} dev wan0 nud permanent`] : []),
       `route add default via ${nat ? nat.inside4 : right.outer4}`,
       ...(left.outer6 && right.outer6 ? [`route add ::/0 via ${right.outer6}`] : []),
     ]);
     await ipBatch(right.ns, [
+      `link set wan0 address ${rightMac}`,
       ...hostLines(right),
+      `neigh add ${nat ? nat.outer4 : left.outer4} lladdr ${rightGatewayMac} dev wan0 nud permanent`,
+      ...(left.outer6 && right.outer6 ? [`neigh add ${left.outer6} lladdr ${leftMac} dev wan0 nud permanent`] : []),
       `route add default via ${nat ? nat.outer4 : left.outer4}`,
       ...(left.outer6 && right.outer6 ? [`route add ::/0 via ${left.outer6}`] : []),
     ]);
     if (nat && natOptions) {
       await ipBatch(nat.ns, [
+        `link set lan0 address ${leftGatewayMac}`,
+        `link set wan0 address ${rightGatewayMac}`,
         'link set lo up',
         'link set lan0 up',
         'link set wan0 up',
         `addr add ${nat.inside4}/10 dev lan0`,
         `addr add ${nat.outer4}/24 dev wan0`,
+        `neigh add ${left.outer4} lladdr ${leftMac} dev lan0 nud permanent`,
+        `neigh add ${right.outer4} lladdr ${rightMac} dev wan0 nud permanent`,
       ]);
       const masquerade = natOptions.fullyRandom ? 'masquerade fully-random' : 'masquerade';
       await shIn(nat.ns, 'sysctl -qw net.ipv4.ip_forward=1\nnft -f -', {
