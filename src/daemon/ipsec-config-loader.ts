@@ -1,0 +1,48 @@
+// The production ConfigLoader: ipsec.conf (or its YAML form) and
+// ipsec.secrets through the config layer. Any error refuses the whole load
+// with every diagnostic as `file:line:col: error: ...`; warnings are passed
+// on to be logged. The logging keywords of `config setup` (charondebug,
+// plutodebug) are not part of the config model, so they are read here from
+// the parsed file.
+
+import { Diagnostics, formatDiagnostic } from '../config/diagnostics.js';
+import { nodeFileSource } from '../config/files.js';
+import { isYamlFile, loadConfig, loadSecrets } from '../config/load.js';
+import { parseConf } from '../config/parser.js';
+import { ConfigLoadError, type LoadedConfig } from './config-source.js';
+import type { DaemonPaths } from './paths.js';
+
+/** The last value of each logging keyword in `config setup` sections. */
+export function readDebugSettings(file: string): { charondebug?: string; plutodebug?: string } {
+  if (isYamlFile(file)) return {};
+  const ast = parseConf(file, nodeFileSource, new Diagnostics());
+  const found: { charondebug?: string; plutodebug?: string } = {};
+  for (const section of ast.sections) {
+    if (section.kind !== 'setup') continue;
+    for (const s of section.settings) {
+      if (s.key === 'charondebug' || s.key === 'plutodebug') found[s.key] = s.value;
+    }
+  }
+  return found;
+}
+
+export async function loadIpsecConfig(paths: DaemonPaths): Promise<LoadedConfig> {
+  const conf = loadConfig(paths.configFile);
+  const secrets = loadSecrets(paths.secretsFile);
+  const diagnostics = [...conf.diagnostics, ...secrets.diagnostics];
+  const errors = diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic);
+  const warnings = diagnostics.filter((d) => d.severity !== 'error').map(formatDiagnostic);
+  if (errors.length > 0 || !conf.model || !secrets.model) {
+    const n = Math.max(errors.length, 1);
+    throw new ConfigLoadError(
+      `configuration has ${n} error${n === 1 ? '' : 's'} (${paths.configFile}, ${paths.secretsFile})`,
+      errors,
+    );
+  }
+  return {
+    config: conf.model,
+    secrets: secrets.model,
+    ...readDebugSettings(paths.configFile),
+    warnings,
+  };
+}
