@@ -108,16 +108,14 @@ for (const k of ['ocsp-timeout', 'ocsp_timeout', 'ocsp-cache-size', 'ocsp-cache-
 kw('virtual-private', SETUP, L, str, 'ignored', 'Networks allowed behind NATed peers (%v4:/%v6: list).');
 kw('plutodebug', ['setup', 'conn'], SL, str, 'obsolete', 'Pluto debug flags; nodeswan has its own logging.');
 kw('debug', ['setup', 'conn'], L, str, 'ignored', 'Libreswan debug flags; nodeswan has its own logging.');
-for (const k of [
-  'interfaces', 'charonstart', 'plutostart', 'klipsdebug', 'prepluto', 'postpluto', 'fragicmp', 'packetdefault',
-  'hidetos', 'overridemtu', 'nocrsend', 'nat_traversal', 'keep_alive', 'force_keepalive', 'virtual_private',
-  'pkcs11module', 'pkcs11initargs', 'pkcs11keepstate', 'pkcs11proxy', 'protostack', 'nhelpers', 'oe', 'plutoopts',
-  'plutowait', 'pluto', 'forwardcontrol', 'rp_filter', 'disable_port_floating', 'plutofork', 'force_busy', 'force-busy',
-  'myid', 'nat_ikeport', 'plutostderrlogtime', 'secctx-attr-type', 'ikev1-secctx-attr-type', 'secctx_attr_value', 'secctx-attr-value',
-  'curl_iface', 'curl_timeout', 'opportunistic-group', 'metric',
-]) {
-  if (k === 'metric') continue;
-  kw(k, SETUP, k === 'virtual_private' || k === 'protostack' || k === 'nhelpers' || k === 'oe' || k.startsWith('pluto') || k.includes('-') ? L : SL, str, 'obsolete', 'Historic Openswan/FreeS/WAN/Libreswan 3.x or strongSwan 4.x setting.');
+// Historic keywords: accepted with a warning that nodeswan ignores them.
+const OLD_STRONGSWAN = ['interfaces', 'charonstart', 'plutostart', 'klipsdebug', 'prepluto', 'postpluto', 'fragicmp', 'packetdefault', 'hidetos', 'overridemtu', 'nocrsend', 'nat_traversal', 'keep_alive', 'force_keepalive', 'virtual_private', 'pkcs11module', 'pkcs11initargs', 'pkcs11keepstate', 'pkcs11proxy'];
+const OLD_LIBRESWAN = ['interfaces', 'klipsdebug', 'prepluto', 'postpluto', 'fragicmp', 'hidetos', 'overridemtu', 'nocrsend', 'nat_traversal', 'keep_alive', 'force_keepalive', 'virtual_private', 'protostack', 'nhelpers', 'oe', 'plutoopts', 'plutowait', 'pluto', 'forwardcontrol', 'rp_filter', 'disable_port_floating', 'plutofork', 'force_busy', 'force-busy', 'myid', 'nat_ikeport', 'plutostderrlogtime', 'secctx-attr-type', 'ikev1-secctx-attr-type', 'secctx_attr_value', 'secctx-attr-value'];
+for (const k of new Set([...OLD_STRONGSWAN, ...OLD_LIBRESWAN])) {
+  const d: Dialect[] = [];
+  if (OLD_STRONGSWAN.includes(k)) d.push('strongswan');
+  if (OLD_LIBRESWAN.includes(k)) d.push('libreswan');
+  kw(k, SETUP, d, str, 'obsolete', 'Historic FreeS/WAN, Openswan, Libreswan 3.x or strongSwan 4.x setting.');
 }
 
 // ---------------------------------------------------------------- ca sections
