@@ -48,3 +48,14 @@ describe('invalid configs fail at the right place', () => {
     });
   }
 });
+
+describe('shipped example configs check clean', () => {
+  const conf = join(import.meta.dirname, '../../conf');
+  const files = [join(conf, 'ipsec.conf'), ...readdirSync(join(conf, 'examples')).filter((f) => f.endsWith('.conf')).map((f) => join(conf, 'examples', f))];
+  for (const f of files) {
+    it(f.slice(conf.length + 1), () => {
+      const r = loadConfig(f);
+      expect(r.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic)).toEqual([]);
+    });
+  }
+});
