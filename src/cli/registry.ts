@@ -13,3 +13,4 @@ registerCommand('status', () => import('./status.js').then((m) => m.statusComman
 registerCommand('statusall', () => import('./status.js').then((m) => m.statusAllCommand));
 registerCommand('check', () => import('./check.js').then((m) => m.checkCommand));
 registerCommand('show-config', () => import('./show-config.js').then((m) => m.showConfigCommand));
+registerCommand('verify', () => import('./verify.js').then((m) => m.verifyCommand));

@@ -49,9 +49,17 @@ export function loadNative(): NativeSockets {
   return require(findAddon()) as NativeSockets;
 }
 
-/** The OS file descriptor of a bound Node dgram socket (Linux libuv handle). */
+/**
+ * The OS file descriptor of a bound Node dgram socket. Node has no public
+ * API for it; on Linux the libuv UDP handle exposes `fd`. We read the handle
+ * from the socket's internal state (the `_handle` getter says the same but
+ * prints a deprecation warning, DEP0112), falling back to `_handle`.
+ * Covered by tests: bypassSocket/enableUdpEncap fail loudly if this breaks.
+ */
 export function socketFd(socket: object): number {
-  const fd = (socket as { _handle?: { fd?: unknown } })._handle?.fd;
+  const stateSymbol = Object.getOwnPropertySymbols(socket).find((s) => s.description === 'state symbol');
+  const state = stateSymbol ? (socket as Record<symbol, { handle?: { fd?: unknown } } | undefined>)[stateSymbol] : undefined;
+  const fd = state?.handle?.fd ?? (socket as { _handle?: { fd?: unknown } })._handle?.fd;
   if (typeof fd !== 'number' || fd < 0) {
     throw Object.assign(new Error('socket has no file descriptor yet: bind it before passing it to the kernel backend'), {
       code: 'SOCKET_NOT_BOUND',
