@@ -10,6 +10,7 @@ import type { DatagramTransport } from '../net/transport.js';
 import type { ConfigLoader } from './config-source.js';
 import type { DaemonDeps, EngineContext, TransportContext } from './daemon.js';
 import type { DaemonPaths } from './paths.js';
+import { XfrmBackend } from '../kernel/xfrm/backend.js';
 import { createDefaultEngine, loadDefaultConfig } from './default-parts.js';
 import type { Notifier } from './systemd-notify.js';
 import type { Engine } from './engine.js';
@@ -32,12 +33,32 @@ export function kernelSocketHook(kernel: {
   };
 }
 
+/**
+ * ipsec.conf + xfrm + UDP 500/4500. One kernel backend serves the socket
+ * hook and the engine; state a crashed predecessor left in the kernel is
+ * flushed before the engine starts, and again after it stopped (a safety
+ * net: the engine deletes its SAs itself).
+ */
 export function productionComposition(): DaemonComposition {
+  let kernel: XfrmBackend | undefined;
+  const kernelOnce = () => (kernel ??= new XfrmBackend());
   return {
     loadConfig: loadDefaultConfig,
     createTransport: ({ log, config }) =>
-      new UdpTransport({ addresses: config.listen ?? [], log: log.for('net') }),
-    createEngine: createDefaultEngine,
+      new UdpTransport({ addresses: config.listen ?? [], log: log.for('net'), socketHook: kernelSocketHook(kernelOnce()) }),
+    createEngine: async (ctx) => {
+      const k = kernelOnce();
+      const removed = await k.flush();
+      if (removed.sas + removed.policies + removed.routes > 0) {
+        ctx.log.for('knl').info('removed kernel state left by a previous nodeswan', { ...removed });
+      }
+      return createDefaultEngine(ctx, k);
+    },
+    onStopped: async () => {
+      if (!kernel) return;
+      await kernel.flush();
+      await kernel.close();
+    },
   };
 }
 

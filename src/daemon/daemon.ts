@@ -113,6 +113,7 @@ export class Daemon {
   private async release(): Promise<void> {
     this.control?.stopAccepting();
     await this.transport?.close().catch(() => {});
+    await this.deps.onStopped?.().catch(() => {});
     this.pidFile?.release();
   }
 
