@@ -20,13 +20,14 @@ export function until(iso: string | undefined, now: Date): string | undefined {
 }
 
 function span(ms: number): string {
-  const s = Math.round(ms / 1000);
+  // Whole units, rounded down: "2 hours" until it is 3.
+  const s = Math.floor(ms / 1000);
   if (s < 120) return `${s} second${s === 1 ? '' : 's'}`;
-  const m = Math.round(s / 60);
+  const m = Math.floor(s / 60);
   if (m < 120) return `${m} minutes`;
-  const h = Math.round(m / 60);
+  const h = Math.floor(m / 60);
   if (h < 48) return `${h} hours`;
-  return `${Math.round(h / 24)} days`;
+  return `${Math.floor(h / 24)} days`;
 }
 
 function pad(label: string, width: number): string {
