@@ -149,7 +149,14 @@ export function parseSecrets(file: string, src: FileSource, diags: Diagnostics, 
         }
         continue;
       }
-      const colon = toks.findIndex((t) => !t.quoted && (t.text === ':' || (t.text.startsWith(':') && TYPES[t.text.slice(1).toLowerCase()] !== undefined)));
+      // The separator is a ':' token; ':PSK' and '@east:' (no space) are accepted too.
+      let colon = toks.findIndex((t) => !t.quoted && (t.text === ':' || (t.text.startsWith(':') && TYPES[t.text.slice(1).toLowerCase()] !== undefined)));
+      const glued = toks.findIndex((t, i) => !t.quoted && t.text.length > 1 && t.text.endsWith(':') && !t.text.endsWith('::') && TYPES[(toks[i + 1]?.text ?? '').toLowerCase()] !== undefined);
+      if (glued >= 0 && (colon < 0 || glued < colon)) {
+        const t = toks[glued] as Tok;
+        toks.splice(glued, 1, { ...t, text: t.text.slice(0, -1) }, { text: ':', quoted: false, pos: { ...t.pos, col: t.pos.col + t.text.length - 1 } });
+        colon = glued + 1;
+      }
       if (colon < 0) {
         diags.error(first.pos, 'secret-missing-colon', "expected 'SELECTORS : TYPE secret' (for example ': PSK \"...\"'); no ':' separator found");
         continue;

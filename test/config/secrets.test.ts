@@ -82,3 +82,22 @@ describe('Secret', () => {
     expect(maskedSecrets(r.model!)).toEqual([{ ids: ['@x'], type: 'PSK', secret: '<hidden>', source: '/etc/ipsec.secrets:1' }]);
   });
 });
+
+describe('ipsec.secrets, liberal forms', () => {
+  it('accepts a colon glued to the last selector, and Libreswan raw RSA key blocks', () => {
+    const r = secrets('@west @east: PSK "x"\n2001:db8:: : PSK "y"\n: RSA {\n\t# RSA 2048 bits\n\tModulus: 0x00ff\n\tPublicExponent: 0x03\n\t}\n');
+    expect(r.lines).toEqual([]);
+    expect(r.model?.entries.map((e) => [e.ids, e.type])).toEqual([
+      [['@west', '@east'], 'PSK'],
+      [['2001:db8::'], 'PSK'],
+      [[], 'RSA'],
+    ]);
+    expect(r.model?.entries[2]?.secret).toBeDefined();
+  });
+
+  it('accepts an unquoted secret with a warning that does not show it', () => {
+    const r = secrets(': PSK plainsecret\n');
+    expect(r.lines).toEqual(['1:7: warning: secret is not quoted; write it as "..." (or 0x hex / 0s base64) so spaces and # cannot cut it short']);
+    expect(r.model?.entries[0]?.secret?.reveal().toString()).toBe('plainsecret');
+  });
+});
