@@ -74,7 +74,10 @@ export class IkeEngine implements Engine {
       env,
       random: this.random,
       reserveSpi: (local, remote, reqid) => options.kernel.allocSpi({ src: remote, dst: local, proto: 'esp', reqid }),
-      drop: (reason) => this.count(reason),
+      drop: (reason, detail) => {
+        this.count(reason);
+        if (detail) this.log('debug', `dropped datagram (${reason}): ${detail}`);
+      },
       forgotten: (sa) => this.onForgotten(sa),
     });
     options.transport.onDatagram((d) => this.manager.handle(d));

@@ -37,7 +37,7 @@ export interface IkeSaPorts {
   /** Reserve an inbound SPI in the kernel (allocSpi); rejects on kernel failure. */
   reserveSpi(local: string, remote: string, reqid: number): Promise<number>;
   /** Count a dropped datagram by reason (shown by `ipsec statusall`). */
-  drop(reason: string): void;
+  drop(reason: string, detail?: string): void;
   /** The SA is gone; the manager forgets it. */
   destroyed(sa: IkeSa): void;
 }
@@ -149,7 +149,7 @@ export class IkeSa {
     }
     if (verdict.kind !== 'new') return this.ports.drop(verdict.kind === 'in-progress' ? 'retransmit-in-progress' : 'invalid-message-id');
     const opened = openMessage(bytes, sa.skIn);
-    if (!opened.ok) return this.ports.drop(opened.reason);
+    if (!opened.ok) return this.ports.drop(opened.reason, opened.detail);
     sa.responses.accept(header.messageId, bytes);
     // The peer's address as it reached us this time (NAT mappings move).
     sa.local = local;
@@ -186,7 +186,7 @@ export class IkeSa {
     const sa = this.data;
     if (!sa.requests.matches(header.messageId)) return this.ports.drop('unexpected-response');
     const opened = openMessage(bytes, header.exchangeType === ExchangeType.IKE_SA_INIT ? undefined : sa.skIn);
-    if (!opened.ok) return this.ports.drop(opened.reason);
+    if (!opened.ok) return this.ports.drop(opened.reason, opened.detail);
     sa.requests.complete();
     this.timers.cancel('retransmit');
     const pending = this.pendingRequest;

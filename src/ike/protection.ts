@@ -9,6 +9,7 @@ import { PayloadType } from '../wire/iana/payload-types.js';
 import { decodeMessage, encodeMessage, encodeMessageWithLayout, type IkeMessage } from '../wire/message.js';
 import { decodePayloadChain, encodePayloadChain } from '../wire/payload-chain.js';
 import { findPayload, type Payload } from '../wire/payload.js';
+import { checkExchangeRules } from '../wire/exchange-rules.js';
 
 export interface HeaderFields {
   spiI: Uint8Array;
@@ -57,7 +58,7 @@ export function encodeProtected(h: HeaderFields, inner: Payload[], cipher: SkCip
 
 export type Opened =
   | { ok: true; message: IkeMessage; payloads: Payload[] }
-  | { ok: false; reason: 'malformed' | 'bad-icv' | 'not-encrypted'; detail: string; notify?: number };
+  | { ok: false; reason: 'malformed' | 'bad-icv' | 'not-encrypted' | 'rule-violation'; detail: string; notify?: number };
 
 /** Decodes a datagram; if it carries SK, checks integrity and decodes the inner chain. */
 export function openMessage(bytes: Uint8Array, cipher: SkCipher | undefined): Opened {
@@ -69,7 +70,7 @@ export function openMessage(bytes: Uint8Array, cipher: SkCipher | undefined): Op
   }
   const message = decoded.value;
   const sk = findPayload(message.payloads, PayloadType.SK);
-  if (!sk) return { ok: true, message, payloads: message.payloads };
+  if (!sk) return checked(message, message.payloads);
   if (!cipher || message.skBodyOffset === undefined) {
     return { ok: false, reason: 'not-encrypted', detail: 'SK payload but no keys for this IKE SA yet' };
   }
@@ -84,5 +85,16 @@ export function openMessage(bytes: Uint8Array, cipher: SkCipher | undefined): Op
     if (inner.error.notify !== undefined) r.notify = inner.error.notify;
     return r;
   }
-  return { ok: true, message, payloads: inner.value };
+  return checked(message, inner.value);
+}
+
+/** The exchange's payload rules (RFC 7296 §1.2-§1.4) on the decoded message. */
+function checked(message: IkeMessage, payloads: Payload[]): Opened {
+  const h = message.header;
+  const encrypted = payloads !== message.payloads;
+  const violations = checkExchangeRules(h.exchangeType, h.flags.response, message.payloads, encrypted ? payloads : undefined);
+  if (violations.length > 0) {
+    return { ok: false, reason: 'rule-violation', detail: violations.map((v) => v.message).join('; '), notify: violations[0]!.notify! };
+  }
+  return { ok: true, message, payloads };
 }

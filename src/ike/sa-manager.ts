@@ -13,7 +13,7 @@ import type { IkeConn } from './conn.js';
 import { ZERO_SPI } from './tasks/task.js';
 
 export interface SaManagerPorts extends Omit<IkeSaPorts, 'destroyed' | 'drop'> {
-  drop(reason: string): void;
+  drop(reason: string, detail?: string): void;
   /** Called after an SA is destroyed and forgotten. */
   forgotten(sa: IkeSa): void;
   random?: (size: number) => Buffer;
@@ -86,7 +86,7 @@ export class SaManager {
   private saPorts(halfOpenKey?: string): IkeSaPorts {
     return {
       ...this.ports,
-      drop: (reason) => this.ports.drop(reason),
+      drop: (reason, detail) => this.ports.drop(reason, detail),
       destroyed: (sa) => {
         this.bySpi.delete(sa.localSpi.toString('hex'));
         if (halfOpenKey) this.halfOpen.delete(halfOpenKey);
