@@ -33,7 +33,7 @@ afterAll(() => {
 interface JsonReport {
   numPassedTests: number;
   numTotalTests: number;
-  testResults: { message?: string; assertionResults: { fullName: string; status: string; failureMessages: string[] }[] }[];
+  testResults: { name: string; message?: string; assertionResults: { fullName: string; status: string; failureMessages: string[] }[] }[];
 }
 
 function runInNamespace(config: string): JsonReport {
@@ -52,7 +52,7 @@ function runInNamespace(config: string): JsonReport {
   return report;
 }
 
-it('real xfrm passes the KernelBackend contract in a private network namespace', () => {
+it('real xfrm passes the KernelBackend contract, SA encoding and socket bypass checks in a private network namespace', () => {
   const report = runInNamespace('test/kernel/netns/vitest.config.ts');
   const failures = report.testResults.flatMap((f) => [
     ...(f.message ? [f.message] : []),
@@ -60,5 +60,6 @@ it('real xfrm passes the KernelBackend contract in a private network namespace',
   ]);
   expect(failures).toEqual([]);
   expect(report.numPassedTests).toBe(report.numTotalTests);
-  expect(report.numPassedTests).toBeGreaterThanOrEqual(18);
+  expect(report.testResults.map((f) => f.name.replace(/^.*\/test\/kernel\/netns\//, '')).sort()).toEqual(['sa-encoding.netns.ts', 'socket-bypass.netns.ts', 'xfrm-contract.netns.ts']);
+  expect(report.numPassedTests).toBeGreaterThanOrEqual(27);
 }, 120_000);
