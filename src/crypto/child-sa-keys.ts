@@ -47,25 +47,15 @@ export function deriveChildSaKeys(input: ChildSaKeyInput): Result<ChildSaKeys> {
   if (!expanded.ok) return expanded;
   const keymat = expanded.value;
   let offset = 0;
-  const take = (size: number) => {
-    const key = Buffer.alloc(size);
-    keymat.copy(key, 0, offset, offset + size);
-    offset += size;
-    return key;
-  };
+  // Views into the one KEYMAT buffer, in the §2.17 order; dispose() zeroes it whole.
+  const take = (size: number) => keymat.subarray(offset, (offset += size));
   const initiatorToResponder = { encryptionKey: take(encrSize), integrityKey: take(integSize) };
   const responderToInitiator = { encryptionKey: take(encrSize), integrityKey: take(integSize) };
-  keymat.fill(0);
   return ok({
     initiatorToResponder,
     responderToInitiator,
     dispose() {
-      zeroize(
-        initiatorToResponder.encryptionKey,
-        initiatorToResponder.integrityKey,
-        responderToInitiator.encryptionKey,
-        responderToInitiator.integrityKey,
-      );
+      zeroize(keymat);
     },
   });
 }

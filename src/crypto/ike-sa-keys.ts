@@ -65,15 +65,9 @@ export function expandIkeSaKeys(skeyseed: Uint8Array, input: IkeSaKeyInput): Res
   if (!expanded.ok) return expanded;
   const stream = expanded.value;
   let offset = 0;
-  // Each key gets its own buffer so one can be zeroed without the others.
-  const take = (size: number) => {
-    const key = Buffer.alloc(size);
-    stream.copy(key, 0, offset, offset + size);
-    offset += size;
-    return key;
-  };
+  // The keys are views into the one prf+ output; dispose() zeroes it whole.
+  const take = (size: number) => stream.subarray(offset, (offset += size));
   const [skD, skAi, skAr, skEi, skEr, skPi, skPr] = sizes.map(take) as [Buffer, Buffer, Buffer, Buffer, Buffer, Buffer, Buffer];
-  stream.fill(0);
   return ok({
     prf: input.prf,
     suite: input.suite,
@@ -85,7 +79,7 @@ export function expandIkeSaKeys(skeyseed: Uint8Array, input: IkeSaKeyInput): Res
     skPi,
     skPr,
     dispose() {
-      zeroize(skD, skAi, skAr, skEi, skEr, skPi, skPr);
+      zeroize(stream);
     },
   });
 }

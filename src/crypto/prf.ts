@@ -25,7 +25,8 @@ export function prfPlus(algorithm: PrfAlgorithm, key: Uint8Array, seed: Uint8Arr
   const blocks = Math.ceil(length / algorithm.outputSize);
   if (blocks > MAX_BLOCKS)
     return fail('CRYPTO_PRF_PLUS_EXHAUSTED', `prf+ can produce at most ${MAX_BLOCKS * algorithm.outputSize} octets with ${algorithm.name}, ${length} requested`);
-  const out = Buffer.alloc(blocks * algorithm.outputSize);
+  // Every T(n) is itself output, so nothing intermediate needs zeroing.
+  const out: Buffer[] = [];
   const counter = Buffer.alloc(1);
   let previous: Buffer | undefined;
   for (let n = 1; n <= blocks; n++) {
@@ -34,14 +35,10 @@ export function prfPlus(algorithm: PrfAlgorithm, key: Uint8Array, seed: Uint8Arr
     if (previous) hmac.update(previous);
     hmac.update(seed);
     hmac.update(counter);
-    const block = hmac.digest();
-    block.copy(out, (n - 1) * algorithm.outputSize);
-    previous?.fill(0);
-    previous = block;
+    previous = hmac.digest();
+    out.push(previous);
   }
-  previous?.fill(0);
-  if (out.length === length) return ok(out);
-  const result = Buffer.from(out.subarray(0, length));
-  out.fill(0);
-  return ok(result);
+  const stream = Buffer.concat(out, blocks * algorithm.outputSize);
+  for (const block of out) block.fill(0);
+  return ok(stream.length === length ? stream : stream.subarray(0, length));
 }

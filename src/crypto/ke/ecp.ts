@@ -13,7 +13,7 @@ import { checkPublicValueLength, type KeyExchange } from './key-exchange.js';
 const UNCOMPRESSED = 0x04;
 
 export function createEcpKeyExchange(group: EcpGroup, privateKey?: Uint8Array): Result<KeyExchange> {
-  const ecdh = createECDH(group.nodeCurve);
+  let ecdh = createECDH(group.nodeCurve);
   if (privateKey) ecdh.setPrivateKey(Buffer.from(privateKey));
   else ecdh.generateKeys();
   // getPublicKey() gives 0x04 || x || y with fixed-size coordinates.
@@ -42,8 +42,8 @@ export function createEcpKeyExchange(group: EcpGroup, privateKey?: Uint8Array): 
     dispose() {
       if (disposed) return;
       disposed = true;
-      // Replace the scalar inside OpenSSL with a fresh one; ours is gone with it.
-      ecdh.generateKeys();
+      // The scalar inside OpenSSL is out of reach from JS; drop the object so it is freed.
+      ecdh = undefined as unknown as typeof ecdh;
       zeroize(publicValue);
     },
   });

@@ -16,8 +16,11 @@ const leftPad = (value: Buffer, size: number): Buffer => {
   return padded;
 };
 
-const toBigInt = (bytes: Uint8Array): bigint =>
-  bytes.length === 0 ? 0n : BigInt(`0x${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('hex')}`);
+/** True when the big-endian value is 0 or 1. */
+const isZeroOrOne = (bytes: Uint8Array): boolean => {
+  for (let i = 0; i < bytes.length - 1; i++) if (bytes[i] !== 0) return false;
+  return (bytes[bytes.length - 1] ?? 0) <= 1;
+};
 
 export function createModpKeyExchange(group: ModpGroup, privateKey?: Uint8Array): Result<KeyExchange> {
   const named = createDiffieHellmanGroup(group.nodeGroup);
@@ -30,7 +33,10 @@ export function createModpKeyExchange(group: ModpGroup, privateKey?: Uint8Array)
   }
   // With a private key set, generateKeys() only computes the public value.
   const publicValue = leftPad(dh.generateKeys(), group.publicValueSize);
-  const pMinus1 = toBigInt(dh.getPrime()) - 1n;
+  // p is odd, so p-1 only changes the last octet; equal-length big-endian
+  // values compare like byte strings.
+  const pMinus1 = dh.getPrime();
+  pMinus1[pMinus1.length - 1]! -= 1;
   let disposed = false;
 
   return ok({
@@ -40,8 +46,7 @@ export function createModpKeyExchange(group: ModpGroup, privateKey?: Uint8Array)
       if (disposed) return fail('CRYPTO_KE_FAILED', `${group.name} key exchange already disposed`);
       const lengthError = checkPublicValueLength(group, peer);
       if (lengthError) return lengthError as Result<never>;
-      const y = toBigInt(peer);
-      if (y <= 1n || y >= pMinus1)
+      if (isZeroOrOne(peer) || Buffer.compare(peer, pMinus1) >= 0)
         return fail('CRYPTO_BAD_PUBLIC_VALUE', `${group.name} peer public value out of range (must be 1 < y < p-1)`);
       try {
         // Node pads the secret to the prime size; pad anyway so the contract does not depend on it.
@@ -53,9 +58,9 @@ export function createModpKeyExchange(group: ModpGroup, privateKey?: Uint8Array)
     dispose() {
       if (disposed) return;
       disposed = true;
-      // OpenSSL's copy of the exponent is out of reach; overwrite it with a
-      // fresh random one so the used exponent does not linger in the object.
-      dh.generateKeys();
+      // OpenSSL's copy of the exponent is out of reach from JS (regenerating
+      // it would cost a second modexp); drop the object so it is freed.
+      dh = undefined as unknown as typeof dh;
       zeroize(publicValue);
     },
   });

@@ -13,22 +13,36 @@ export interface AeadKey {
   readonly icvSize: number;
 }
 
-/** Splits keying material for an AEAD transform; undefined if it is not AEAD or the size is wrong. */
+/**
+ * Splits keying material for an AEAD transform; undefined if it is not AEAD
+ * or the size is wrong. Key and salt are views of `keymat` (no copies of
+ * secrets): whoever owns the keying material zeroes it.
+ */
 export function aeadKey(encr: EncrTransform, keymat: Uint8Array): AeadKey | undefined {
   if (encr.algorithm.kind !== 'aead' || keymat.length !== encr.keymatSize) return undefined;
   const algorithm: AeadEncr = encr.algorithm;
   return {
     cipher: algorithm.nodeCipher(encr.keyBits),
-    key: Buffer.from(keymat.subarray(0, encr.keySize)),
-    salt: Buffer.from(keymat.subarray(encr.keySize)),
+    key: asBuffer(keymat).subarray(0, encr.keySize),
+    salt: asBuffer(keymat).subarray(encr.keySize),
     icvSize: algorithm.icvSize,
   };
 }
 
+const asBuffer = (bytes: Uint8Array): Buffer => (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length));
+
+/** Nonce = salt || IV (RFC 5282 §4, RFC 7634 §2). */
+function nonce(key: AeadKey, iv: Uint8Array): Buffer {
+  const out = Buffer.allocUnsafe(key.salt.length + iv.length);
+  key.salt.copy(out, 0);
+  out.set(iv, key.salt.length);
+  return out;
+}
+
 /** Returns ciphertext || ICV. */
 export function aeadSeal(key: AeadKey, iv: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Buffer {
-  const cipher = createCipheriv(key.cipher as CipherGCMTypes, key.key, Buffer.concat([key.salt, iv]), { authTagLength: key.icvSize });
-  cipher.setAAD(aad, { plaintextLength: plaintext.length });
+  const cipher = createCipheriv(key.cipher as CipherGCMTypes, key.key, nonce(key, iv), { authTagLength: key.icvSize });
+  cipher.setAAD(aad);
   const head = cipher.update(plaintext);
   const tail = cipher.final();
   return Buffer.concat([head, tail, cipher.getAuthTag()]);
@@ -39,8 +53,8 @@ export function aeadOpen(key: AeadKey, iv: Uint8Array, aad: Uint8Array, sealed: 
   if (sealed.length < key.icvSize) return fail('CRYPTO_SK_MALFORMED', `AEAD input of ${sealed.length} octets is shorter than the ${key.icvSize}-octet ICV`);
   const ciphertext = sealed.subarray(0, sealed.length - key.icvSize);
   try {
-    const decipher = createDecipheriv(key.cipher as CipherGCMTypes, key.key, Buffer.concat([key.salt, iv]), { authTagLength: key.icvSize });
-    decipher.setAAD(aad, { plaintextLength: ciphertext.length });
+    const decipher = createDecipheriv(key.cipher as CipherGCMTypes, key.key, nonce(key, iv), { authTagLength: key.icvSize });
+    decipher.setAAD(aad);
     decipher.setAuthTag(sealed.subarray(sealed.length - key.icvSize));
     return ok(Buffer.concat([decipher.update(ciphertext), decipher.final()]));
   } catch (cause) {

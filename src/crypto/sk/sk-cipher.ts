@@ -16,12 +16,13 @@
 //     starts at a random value, so two ciphers sharing a key by mistake are
 //     still unlikely to collide.
 // One SkCipher protects one direction of one IKE SA (SK_ei+SK_ai or
-// SK_er+SK_ar).
+// SK_er+SK_ar). It keeps views of the keys it is given, not copies: the
+// IkeSaKeys that own them zero them on dispose.
 
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 import { fail, ok, type Result } from '../errors.js';
 import type { CipherSuite } from '../registry/index.js';
-import { constantTimeEqual, zeroize } from '../secret.js';
+import { constantTimeEqual } from '../secret.js';
 import { aeadKey, aeadOpen, aeadSeal, type AeadKey } from './aead.js';
 
 export interface SkKeys {
@@ -52,9 +53,9 @@ export class SkCipher {
   private constructor(suite: CipherSuite, keys: SkKeys, options: SkCipherOptions) {
     const encr = suite.encr;
     const algorithm = encr.algorithm;
-    this.key = Buffer.from(keys.encryptionKey.subarray(0, encr.keySize));
+    this.key = view(keys.encryptionKey).subarray(0, encr.keySize);
     this.aeadKey = aeadKey(encr, keys.encryptionKey);
-    this.integrityKey = Buffer.from(keys.integrityKey);
+    this.integrityKey = view(keys.integrityKey);
     this.nodeCipher = algorithm.nodeCipher(encr.keyBits);
     this.ivSize = algorithm.ivSize;
     this.blockSize = algorithm.blockSize;
@@ -145,10 +146,9 @@ export class SkCipher {
     return ok(decrypted.subarray(0, decrypted.length - 1 - padLength));
   }
 
-  /** Zeroes this cipher's copies of the keys. */
+  /** Stops this cipher; the keys belong to (and are zeroed by) the IkeSaKeys they came from. */
   dispose(): void {
     this.disposed = true;
-    zeroize(this.key, this.aeadKey?.key, this.aeadKey?.salt, this.integrityKey);
   }
 
   private paddedLength(plaintextLength: number): number {
@@ -164,10 +164,14 @@ export class SkCipher {
   }
 }
 
+const view = (bytes: Uint8Array): Buffer => (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length));
+
 /** 64-bit big-endian counter IVs from a random start (wrapping is 2^64 messages away). */
 function counterIv(): () => Buffer {
-  let next = randomBytes(8).readBigUInt64BE(0);
+  // Drawn on first use, so a cipher that only opens never pays for randomness.
+  let next: bigint | undefined;
   return () => {
+    next ??= randomBytes(8).readBigUInt64BE(0);
     const iv = Buffer.allocUnsafe(8);
     iv.writeBigUInt64BE(next);
     next = (next + 1n) & 0xffffffffffffffffn;
