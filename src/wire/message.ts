@@ -52,7 +52,7 @@ function checkedHeader(bytes: Uint8Array): IkeHeader {
   if (bytes.length < IKE_HEADER_LENGTH) {
     throw new WireError(DecodeErrorCode.TRUNCATED, `IKE header needs 28 bytes, got ${bytes.length}`, bytes.length, 'header');
   }
-  const header = readHeader(new ByteReader(bytes, 0, IKE_HEADER_LENGTH, 'header'));
+  const header = readHeader(new ByteReader(bytes, 0, IKE_HEADER_LENGTH, null, 'header'));
   if (header.majorVersion !== IKE_MAJOR_VERSION) {
     // RFC 7296 §1.5: a higher major version is answered with
     // INVALID_MAJOR_VERSION; IKEv1 (and lower) is dropped without answer.
@@ -89,7 +89,7 @@ function checkedHeader(bytes: Uint8Array): IkeHeader {
 /** The header of a message whose later checks failed, so the error can still be answered. */
 function lastHeader(bytes: Uint8Array): IkeHeader | undefined {
   if (bytes.length < IKE_HEADER_LENGTH) return undefined;
-  return readHeader(new ByteReader(bytes, 0, IKE_HEADER_LENGTH, 'header'));
+  return readHeader(new ByteReader(bytes, 0, IKE_HEADER_LENGTH, null, 'header'));
 }
 
 export interface EncodedMessage {

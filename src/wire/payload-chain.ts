@@ -14,10 +14,9 @@ import { DecodeErrorCode, toDecodeError, WireError, type DecodeResult } from './
 import { NotifyType } from './iana/notify-types.js';
 import { PayloadType, payloadTypeName } from './iana/payload-types.js';
 import { codecFor, type Payload } from './payload.js';
-import type { PayloadBase } from './payloads/payload-codec.js';
 import type { SkfPayload } from './payloads/fragment.js';
 import type { SkPayload } from './payloads/encrypted.js';
-import { ByteReader } from './reader.js';
+import { ByteReader, joinPath } from './reader.js';
 import { ByteWriter } from './writer.js';
 
 export const GENERIC_PAYLOAD_HEADER_LENGTH = 4;
@@ -35,46 +34,49 @@ export interface DecodedChain {
  */
 export function readChain(buf: Uint8Array, start: number, end: number, firstType: number, basePath: string): DecodedChain {
   const payloads: Payload[] = [];
-  const seen = new Map<number, number>();
   let next = firstType;
   let pos = start;
-  const prefix = basePath ? `${basePath}/` : '';
+  // Error paths only: "SK" above the inner payloads, per-type counts for "N[2]"
+  // (counted by a scan: chains are short, and a typed array per chain costs more).
+  const root = basePath ? new ByteReader(buf, start, start, null, basePath) : null;
   while (next !== PayloadType.NONE) {
     const type = next;
-    const count = (seen.get(type) ?? 0) + 1;
-    seen.set(type, count);
-    const path = `${prefix}${payloadTypeName(type)}${count > 1 ? `[${count}]` : ''}`;
+    let count = 1;
+    for (let i = 0; i < payloads.length; i++) if (payloads[i]!.type === type) count++;
+    const name = payloadTypeName(type);
+    const index = count > 1 ? count : 0;
     if (end - pos < GENERIC_PAYLOAD_HEADER_LENGTH) {
-      throw new WireError(DecodeErrorCode.TRUNCATED, `generic payload header needs 4 bytes, ${end - pos} left`, pos, path);
+      throw new WireError(DecodeErrorCode.TRUNCATED, `generic payload header needs 4 bytes, ${end - pos} left`, pos, joinPath(root, name, index));
     }
     next = buf[pos]!;
     const flags = buf[pos + 1]!;
     const length = (buf[pos + 2]! << 8) | buf[pos + 3]!;
     if (length < GENERIC_PAYLOAD_HEADER_LENGTH) {
-      throw new WireError(DecodeErrorCode.INVALID_LENGTH, `Payload Length ${length} is below 4`, pos, path);
+      throw new WireError(DecodeErrorCode.INVALID_LENGTH, `Payload Length ${length} is below 4`, pos, joinPath(root, name, index));
     }
     if (length > end - pos) {
-      throw new WireError(DecodeErrorCode.TRUNCATED, `Payload Length ${length} exceeds the ${end - pos} byte(s) left`, pos, path);
+      throw new WireError(DecodeErrorCode.TRUNCATED, `Payload Length ${length} exceeds the ${end - pos} byte(s) left`, pos, joinPath(root, name, index));
     }
-    const common: PayloadBase<number> = { type, critical: (flags & 0x80) !== 0 };
-    if (flags & 0x7f) common.headerReserved = flags & 0x7f;
+    const critical = (flags & 0x80) !== 0;
     const codec = codecFor(type);
-    const body = new ByteReader(buf, pos + GENERIC_PAYLOAD_HEADER_LENGTH, pos + length, path);
+    const body = new ByteReader(buf, pos + GENERIC_PAYLOAD_HEADER_LENGTH, pos + length, root, name, index);
     if (codec === undefined) {
-      if (common.critical) {
+      if (critical) {
         throw new WireError(
           DecodeErrorCode.UNSUPPORTED_CRITICAL_PAYLOAD,
           `unknown payload type ${type} has the critical bit set`,
           pos,
-          path,
+          joinPath(root, name, index),
           NotifyType.UNSUPPORTED_CRITICAL_PAYLOAD,
           Uint8Array.of(type),
         );
       }
-      const unknown = { ...common, raw: body.rest() };
+      const unknown: Payload = { type, critical, raw: body.rest() };
+      if (flags & 0x7f) unknown.headerReserved = flags & 0x7f;
       payloads.push(unknown);
     } else {
-      const p = codec.decode(body, common as never);
+      const p = codec.decode(body, type as never, critical);
+      if (flags & 0x7f) p.headerReserved = flags & 0x7f;
       body.expectEnd(codec.name);
       payloads.push(p);
       if (type === PayloadType.SK || type === PayloadType.SKF) {
@@ -84,7 +86,7 @@ export function readChain(buf: Uint8Array, start: number, end: number, firstType
             DecodeErrorCode.TRAILING_DATA,
             `${end - pos - length} byte(s) after the ${codec.name} payload, which must be last`,
             pos + length,
-            path,
+            joinPath(root, name, index),
           );
         }
         const aadLength = type === PayloadType.SKF ? 8 : GENERIC_PAYLOAD_HEADER_LENGTH;
@@ -94,7 +96,7 @@ export function readChain(buf: Uint8Array, start: number, end: number, firstType
     pos += length;
   }
   if (pos !== end) {
-    throw new WireError(DecodeErrorCode.TRAILING_DATA, `${end - pos} byte(s) after the last payload`, pos, prefix + 'NONE');
+    throw new WireError(DecodeErrorCode.TRAILING_DATA, `${end - pos} byte(s) after the last payload`, pos, joinPath(root, 'NONE', 0));
   }
   return { payloads };
 }

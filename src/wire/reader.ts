@@ -9,13 +9,25 @@ import { DecodeErrorCode, WireError } from './errors.js';
 export class ByteReader {
   pos: number;
 
+  /**
+   * `parent`, `segment` and `index` describe where this structure sits, e.g.
+   * segment "transform", index 2 under the reader of "SA/proposal[1]". The
+   * path string is only built when an error needs it, so the success path
+   * never formats strings.
+   */
   constructor(
     readonly buf: Uint8Array,
     start: number,
     readonly end: number,
-    readonly path: string,
+    readonly parent: ByteReader | null,
+    readonly segment: string,
+    readonly index = 0,
   ) {
     this.pos = start;
+  }
+
+  get path(): string {
+    return joinPath(this.parent, this.segment, this.index);
   }
 
   get remaining(): number {
@@ -80,14 +92,14 @@ export class ByteReader {
    * the current position) and advances past it. A length that overruns this
    * structure is reported at the sub-structure's first byte.
    */
-  sub(length: number, path: string, minLength: number, what: string): ByteReader {
+  sub(length: number, segment: string, index: number, minLength: number, what: string): ByteReader {
     const start = this.pos;
     if (length < minLength) {
       throw new WireError(
         DecodeErrorCode.INVALID_LENGTH,
         `${what} length ${length} is below the minimum ${minLength}`,
         start,
-        path,
+        joinPath(this, segment, index),
       );
     }
     if (length > this.end - start) {
@@ -95,11 +107,11 @@ export class ByteReader {
         DecodeErrorCode.TRUNCATED,
         `${what} length ${length} exceeds the ${this.end - start} byte(s) left`,
         start,
-        path,
+        joinPath(this, segment, index),
       );
     }
     this.pos = start + length;
-    return new ByteReader(this.buf, start, start + length, path);
+    return new ByteReader(this.buf, start, start + length, this, segment, index);
   }
 
   /** Structures that must fill their container exactly call this last. */
@@ -117,4 +129,12 @@ export class ByteReader {
   fail(code: DecodeErrorCode, message: string, offset = this.pos, path = this.path): never {
     throw new WireError(code, message, offset, path);
   }
+}
+
+/** "parent/segment[index]"; index 0 means no index. */
+export function joinPath(parent: ByteReader | null, segment: string, index: number): string {
+  const own = index > 0 ? `${segment}[${index}]` : segment;
+  if (parent === null) return own;
+  const base = parent.path;
+  return base ? `${base}/${own}` : own;
 }

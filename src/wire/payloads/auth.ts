@@ -8,7 +8,7 @@
 // parses that, the codec carries it.
 
 import { PayloadType } from '../iana/payload-types.js';
-import { keepReserved, withCommon, type PayloadBase, type PayloadCodec } from './payload-codec.js';
+import { keepReserved, type PayloadBase, type PayloadCodec } from './payload-codec.js';
 
 export interface AuthPayload extends PayloadBase<typeof PayloadType.AUTH> {
   /** Auth Method (see iana/auth-methods.ts). */
@@ -21,10 +21,10 @@ export const authCodec: PayloadCodec<AuthPayload> = {
   name: 'AUTH',
   rfc: 'RFC 7296 §3.8',
   types: [PayloadType.AUTH],
-  decode(r, common) {
+  decode(r, type, critical) {
     const method = r.u8('Auth Method');
     const reserved = r.u24('RESERVED');
-    return keepReserved(withCommon(common, { method, data: r.rest() }), reserved);
+    return keepReserved({ type, critical, method, data: r.rest() }, reserved);
   },
   encode(w, p) {
     w.u8(p.method, 'Auth Method');

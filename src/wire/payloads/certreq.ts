@@ -6,7 +6,7 @@
 // SHA-1 hashes of trusted CAs' public keys (certReqAuthorities() splits it).
 
 import { PayloadType } from '../iana/payload-types.js';
-import { withCommon, type PayloadBase, type PayloadCodec } from './payload-codec.js';
+import { type PayloadBase, type PayloadCodec } from './payload-codec.js';
 
 export interface CertReqPayload extends PayloadBase<typeof PayloadType.CERTREQ> {
   encoding: number;
@@ -17,9 +17,9 @@ export const certReqCodec: PayloadCodec<CertReqPayload> = {
   name: 'CERTREQ',
   rfc: 'RFC 7296 §3.7',
   types: [PayloadType.CERTREQ],
-  decode(r, common) {
+  decode(r, type, critical) {
     const encoding = r.u8('Cert Encoding');
-    return withCommon(common, { encoding, authority: r.rest() });
+    return { type, critical, encoding, authority: r.rest() };
   },
   encode(w, p) {
     w.u8(p.encoding, 'Cert Encoding');

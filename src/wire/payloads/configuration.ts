@@ -11,8 +11,9 @@
 // address, address + prefix length, a DNS name) is the IKE layer's concern.
 
 import { DecodeErrorCode } from '../errors.js';
+import { joinPath } from '../reader.js';
 import { PayloadType } from '../iana/payload-types.js';
-import { keepReserved, withCommon, type PayloadBase, type PayloadCodec } from './payload-codec.js';
+import { keepReserved, type PayloadBase, type PayloadCodec } from './payload-codec.js';
 
 export interface CpAttributeValue {
   /** Attribute Type (see iana/cp-types.ts CpAttribute). */
@@ -34,23 +35,22 @@ export const cpCodec: PayloadCodec<CpPayload> = {
   name: 'CP',
   rfc: 'RFC 7296 §3.15',
   types: [PayloadType.CP],
-  decode(r, common) {
+  decode(r, type, critical) {
     const cfgType = r.u8('CFG Type');
     const reserved = r.u24('RESERVED');
     const attributes: CpAttributeValue[] = [];
     for (let i = 1; r.remaining > 0; i++) {
       const at = r.pos;
-      const path = `${r.path}/attribute[${i}]`;
       const typeField = r.u16('Attribute Type');
       const length = r.u16('Length');
       if (length > r.remaining) {
-        r.fail(DecodeErrorCode.TRUNCATED, `attribute length ${length} exceeds the ${r.remaining} byte(s) left`, at, path);
+        r.fail(DecodeErrorCode.TRUNCATED, `attribute length ${length} exceeds the ${r.remaining} byte(s) left`, at, joinPath(r, 'attribute', i));
       }
       const attr: CpAttributeValue = { type: typeField & 0x7fff, value: r.bytes(length, 'Value') };
       if (typeField & 0x8000) attr.reservedBit = true;
       attributes.push(attr);
     }
-    return keepReserved(withCommon(common, { cfgType, attributes }), reserved);
+    return keepReserved({ type, critical, cfgType, attributes }, reserved);
   },
   encode(w, p) {
     w.u8(p.cfgType, 'CFG Type');

@@ -8,7 +8,7 @@
 
 import { DecodeErrorCode } from '../errors.js';
 import { PayloadType } from '../iana/payload-types.js';
-import { withCommon, type PayloadBase, type PayloadCodec } from './payload-codec.js';
+import { type PayloadBase, type PayloadCodec } from './payload-codec.js';
 
 export interface DeletePayload extends PayloadBase<typeof PayloadType.D> {
   protocolId: number;
@@ -21,7 +21,7 @@ export const deleteCodec: PayloadCodec<DeletePayload> = {
   name: 'D',
   rfc: 'RFC 7296 §3.11',
   types: [PayloadType.D],
-  decode(r, common) {
+  decode(r, type, critical) {
     const protocolId = r.u8('Protocol ID');
     const spiSize = r.u8('SPI Size');
     const countAt = r.pos;
@@ -40,7 +40,7 @@ export const deleteCodec: PayloadCodec<DeletePayload> = {
     }
     const spis: Uint8Array[] = [];
     for (let i = 0; i < count; i++) spis.push(r.bytes(spiSize, 'SPI'));
-    return withCommon(common, { protocolId, spiSize, spis });
+    return { type, critical, protocolId, spiSize, spis };
   },
   encode(w, p) {
     w.u8(p.protocolId, 'Protocol ID');

@@ -9,7 +9,7 @@
 
 import { DecodeErrorCode } from '../errors.js';
 import { PayloadType } from '../iana/payload-types.js';
-import { withCommon, type PayloadBase, type PayloadCodec } from './payload-codec.js';
+import { type PayloadBase, type PayloadCodec } from './payload-codec.js';
 
 export const EapCode = { Request: 1, Response: 2, Success: 3, Failure: 4, Initiate: 5, Finish: 6 } as const;
 
@@ -26,7 +26,7 @@ export const eapCodec: PayloadCodec<EapPayload> = {
   name: 'EAP',
   rfc: 'RFC 7296 §3.16',
   types: [PayloadType.EAP],
-  decode(r, common) {
+  decode(r, type, critical) {
     const code = r.u8('Code');
     const identifier = r.u8('Identifier');
     const lengthAt = r.pos;
@@ -34,9 +34,9 @@ export const eapCodec: PayloadCodec<EapPayload> = {
     if (length !== r.end - lengthAt + 2) {
       r.fail(DecodeErrorCode.INVALID_LENGTH, `EAP Length ${length} != payload body length ${r.end - lengthAt + 2}`, lengthAt);
     }
-    if (length === 4) return withCommon(common, { code, identifier, data: r.rest() });
+    if (length === 4) return { type, critical, code, identifier, data: r.rest() };
     const eapType = r.u8('Type');
-    return withCommon(common, { code, identifier, eapType, data: r.rest() });
+    return { type, critical, code, identifier, eapType, data: r.rest() };
   },
   encode(w, p) {
     const length = 4 + (p.eapType === undefined ? 0 : 1 + p.data.length);

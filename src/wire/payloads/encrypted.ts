@@ -10,7 +10,7 @@
 // IkeMessage.skBodyOffset records where that is.
 
 import { PayloadType } from '../iana/payload-types.js';
-import { withCommon, type PayloadBase, type PayloadCodec } from './payload-codec.js';
+import { type PayloadBase, type PayloadCodec } from './payload-codec.js';
 
 export interface SkPayload extends PayloadBase<typeof PayloadType.SK> {
   /** Type of the first payload inside the encrypted data. */
@@ -24,8 +24,8 @@ export const skCodec: PayloadCodec<SkPayload> = {
   name: 'SK',
   rfc: 'RFC 7296 §3.14',
   types: [PayloadType.SK],
-  decode(r, common) {
-    return withCommon(common, { nextPayload: 0, body: r.rest() });
+  decode(r, type, critical) {
+    return { type, critical, nextPayload: 0, body: r.rest() };
   },
   encode(w, p) {
     w.bytes(p.body);

@@ -10,7 +10,7 @@
 
 import { DecodeErrorCode } from '../errors.js';
 import { PayloadType } from '../iana/payload-types.js';
-import { withCommon, type PayloadBase, type PayloadCodec } from './payload-codec.js';
+import { type PayloadBase, type PayloadCodec } from './payload-codec.js';
 
 export interface SkfPayload extends PayloadBase<typeof PayloadType.SKF> {
   /** First inner payload type in fragment 1, 0 in the others. */
@@ -26,7 +26,7 @@ export const skfCodec: PayloadCodec<SkfPayload> = {
   name: 'SKF',
   rfc: 'RFC 7383 §2.5',
   types: [PayloadType.SKF],
-  decode(r, common) {
+  decode(r, type, critical) {
     const at = r.pos;
     const fragmentNumber = r.u16('Fragment Number');
     const totalFragments = r.u16('Total Fragments');
@@ -34,7 +34,7 @@ export const skfCodec: PayloadCodec<SkfPayload> = {
     if (fragmentNumber === 0 || fragmentNumber > totalFragments) {
       r.fail(DecodeErrorCode.INVALID_VALUE, `Fragment Number ${fragmentNumber} of Total Fragments ${totalFragments}`, at);
     }
-    return withCommon(common, { nextPayload: 0, fragmentNumber, totalFragments, body: r.rest() });
+    return { type, critical, nextPayload: 0, fragmentNumber, totalFragments, body: r.rest() };
   },
   encode(w, p) {
     w.u16(p.fragmentNumber, 'Fragment Number');

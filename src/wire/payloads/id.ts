@@ -9,7 +9,7 @@
 import { IdType } from '../iana/id-types.js';
 import { PayloadType } from '../iana/payload-types.js';
 import { ByteWriter } from '../writer.js';
-import { keepReserved, withCommon, type PayloadBase, type PayloadCodec } from './payload-codec.js';
+import { keepReserved, type PayloadBase, type PayloadCodec } from './payload-codec.js';
 
 export interface IdPayload extends PayloadBase<typeof PayloadType.IDi | typeof PayloadType.IDr> {
   /** ID Type (see iana/id-types.ts). */
@@ -23,10 +23,10 @@ export const idCodec: PayloadCodec<IdPayload> = {
   name: 'ID',
   rfc: 'RFC 7296 §3.5',
   types: [PayloadType.IDi, PayloadType.IDr],
-  decode(r, common) {
+  decode(r, type, critical) {
     const idType = r.u8('ID Type');
     const reserved = r.u24('RESERVED');
-    return keepReserved(withCommon(common, { idType, data: r.rest() }), reserved);
+    return keepReserved({ type, critical, idType, data: r.rest() }, reserved);
   },
   encode(w, p) {
     w.u8(p.idType, 'ID Type');

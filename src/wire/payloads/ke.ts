@@ -7,7 +7,7 @@
 // is fixed per group, which the crypto layer checks (INVALID_SYNTAX there).
 
 import { PayloadType } from '../iana/payload-types.js';
-import { keepReserved, withCommon, type PayloadBase, type PayloadCodec } from './payload-codec.js';
+import { keepReserved, type PayloadBase, type PayloadCodec } from './payload-codec.js';
 
 export interface KePayload extends PayloadBase<typeof PayloadType.KE> {
   /** Diffie-Hellman Group Num (IANA Transform Type 4 IDs, see iana/transforms.ts KE). */
@@ -20,10 +20,10 @@ export const keCodec: PayloadCodec<KePayload> = {
   name: 'KE',
   rfc: 'RFC 7296 §3.4',
   types: [PayloadType.KE],
-  decode(r, common) {
+  decode(r, type, critical) {
     const group = r.u16('Diffie-Hellman Group Num');
     const reserved = r.u16('RESERVED');
-    return keepReserved(withCommon(common, { group, data: r.rest() }), reserved);
+    return keepReserved({ type, critical, group, data: r.rest() }, reserved);
   },
   encode(w, p) {
     w.u16(p.group, 'Diffie-Hellman Group Num');

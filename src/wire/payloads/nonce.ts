@@ -6,7 +6,7 @@
 // here, so a decoded message always re-encodes.
 
 import { PayloadType } from '../iana/payload-types.js';
-import { withCommon, type PayloadBase, type PayloadCodec } from './payload-codec.js';
+import { type PayloadBase, type PayloadCodec } from './payload-codec.js';
 
 export const NONCE_MIN_LENGTH = 16;
 export const NONCE_MAX_LENGTH = 256;
@@ -19,8 +19,8 @@ export const nonceCodec: PayloadCodec<NoncePayload> = {
   name: 'Ni/Nr',
   rfc: 'RFC 7296 §3.9',
   types: [PayloadType.NONCE],
-  decode(r, common) {
-    return withCommon(common, { data: r.rest() });
+  decode(r, type, critical) {
+    return { type, critical, data: r.rest() };
   },
   encode(w, p) {
     w.bytes(p.data);

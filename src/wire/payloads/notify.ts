@@ -8,7 +8,7 @@
 // a 4-octet SPI for notifies about an AH/ESP CHILD SA (e.g. REKEY_SA).
 
 import { PayloadType } from '../iana/payload-types.js';
-import { withCommon, type PayloadBase, type PayloadCodec } from './payload-codec.js';
+import { type PayloadBase, type PayloadCodec } from './payload-codec.js';
 
 export interface NotifyPayload extends PayloadBase<typeof PayloadType.N> {
   protocolId: number;
@@ -22,12 +22,12 @@ export const notifyCodec: PayloadCodec<NotifyPayload> = {
   name: 'N',
   rfc: 'RFC 7296 §3.10',
   types: [PayloadType.N],
-  decode(r, common) {
+  decode(r, type, critical) {
     const protocolId = r.u8('Protocol ID');
     const spiSize = r.u8('SPI Size');
     const notifyType = r.u16('Notify Message Type');
     const spi = r.bytes(spiSize, 'SPI');
-    return withCommon(common, { protocolId, spi, notifyType, data: r.rest() });
+    return { type, critical, protocolId, spi, notifyType, data: r.rest() };
   },
   encode(w, p) {
     w.u8(p.protocolId, 'Protocol ID');

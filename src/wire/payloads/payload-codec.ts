@@ -26,16 +26,12 @@ export interface PayloadCodec<P extends { type: number }> {
   readonly name: string;
   readonly rfc: string;
   readonly types: readonly P['type'][];
-  /** Decodes the body; `r` spans exactly the payload body. */
-  decode(r: ByteReader, common: PayloadBase<P['type']>): P;
+  /**
+   * Decodes the body; `r` spans exactly the payload body. The chain adds
+   * `headerReserved` afterwards when those bits are set.
+   */
+  decode(r: ByteReader, type: P['type'], critical: boolean): P;
   encode(w: ByteWriter, p: P): void;
-}
-
-/** Copies the generic header fields into a fresh payload object. */
-export function withCommon<T extends number, B extends object>(common: PayloadBase<T>, body: B): PayloadBase<T> & B {
-  const p = { type: common.type, critical: common.critical, ...body } as PayloadBase<T> & B;
-  if (common.headerReserved !== undefined) p.headerReserved = common.headerReserved;
-  return p;
 }
 
 /** Reserved fields are kept only when a peer set them, so built payloads need not mention them. */

@@ -25,9 +25,9 @@
 import { PayloadType } from '../iana/payload-types.js';
 import { ATTR_KEY_LENGTH } from '../iana/transforms.js';
 import { DecodeErrorCode } from '../errors.js';
-import type { ByteReader } from '../reader.js';
+import { joinPath, type ByteReader } from '../reader.js';
 import type { ByteWriter } from '../writer.js';
-import { keepReserved, withCommon, type PayloadBase, type PayloadCodec } from './payload-codec.js';
+import { keepReserved, type PayloadBase, type PayloadCodec } from './payload-codec.js';
 
 const PROPOSAL_MORE = 2;
 const TRANSFORM_MORE = 3;
@@ -84,43 +84,43 @@ export function keyLengthAttribute(bits: number): TvAttribute {
   return { format: 'TV', type: ATTR_KEY_LENGTH, value: bits };
 }
 
-function decodeAttribute(r: ByteReader, path: string): TransformAttribute {
+function decodeAttribute(r: ByteReader, index: number): TransformAttribute {
   const typeField = r.u16('Attribute Type');
   const type = typeField & 0x7fff;
   if (typeField & 0x8000) return { format: 'TV', type, value: r.u16('Attribute Value') };
   const length = r.u16('Attribute Length');
   if (length > r.remaining) {
-    r.fail(DecodeErrorCode.TRUNCATED, `attribute length ${length} exceeds the ${r.remaining} byte(s) left`, r.pos - 4, path);
+    r.fail(DecodeErrorCode.TRUNCATED, `attribute length ${length} exceeds the ${r.remaining} byte(s) left`, r.pos - 4, joinPath(r, 'attribute', index));
   }
   return { format: 'TLV', type, value: r.bytes(length, 'Attribute Value') };
 }
 
-/** Returns the transform and its Last Substruc marker, checked by the caller. */
-function decodeTransform(r: ByteReader): [Transform, number] {
-  const last = r.u8('Last Substruc');
+/** The Last Substruc marker was checked by the caller (it knows whether more follow). */
+function decodeTransform(r: ByteReader): Transform {
+  r.u8('Last Substruc');
   const reserved = r.u8('RESERVED');
   r.u16('Transform Length');
   const transformType = r.u8('Transform Type');
   const reserved2 = r.u8('RESERVED');
   const transformId = r.u16('Transform ID');
   const attributes: TransformAttribute[] = [];
-  for (let i = 1; r.remaining > 0; i++) attributes.push(decodeAttribute(r, `${r.path}/attribute[${i}]`));
+  for (let i = 1; r.remaining > 0; i++) attributes.push(decodeAttribute(r, i));
   const t: Transform = { transformType, transformId, attributes };
   keepReserved(t, reserved);
   if (reserved2 !== 0) t.reserved2 = reserved2;
-  return [t, last];
+  return t;
 }
 
-function checkLast(r: ByteReader, at: number, path: string, marker: number, more: boolean, moreValue: number, what: string): void {
+function checkLast(r: ByteReader, at: number, index: number, marker: number, more: boolean, moreValue: number, what: string): void {
   const expected = more ? moreValue : LAST;
   if (marker !== expected) {
-    r.fail(DecodeErrorCode.INVALID_VALUE, `${what} Last Substruc is ${marker}, expected ${expected}`, at, path);
+    r.fail(DecodeErrorCode.INVALID_VALUE, `${what} Last Substruc is ${marker}, expected ${expected}`, at, joinPath(r, what, index));
   }
 }
 
-/** Returns the proposal and its Last Substruc marker, checked by the caller. */
-function decodeProposal(r: ByteReader): [Proposal, number] {
-  const last = r.u8('Last Substruc');
+/** The Last Substruc marker was checked by the caller (it knows whether more follow). */
+function decodeProposal(r: ByteReader): Proposal {
+  r.u8('Last Substruc');
   const reserved = r.u8('RESERVED');
   r.u16('Proposal Length');
   const number = r.u8('Proposal Num');
@@ -131,24 +131,23 @@ function decodeProposal(r: ByteReader): [Proposal, number] {
   const transforms: Transform[] = [];
   for (let i = 1; r.remaining > 0; i++) {
     const start = r.pos;
-    const path = `${r.path}/transform[${i}]`;
-    const length = peekLength(r, path, 'transform');
-    const [t, last] = decodeTransform(r.sub(length, path, 8, 'transform'));
-    checkLast(r, start, path, last, r.remaining > 0, TRANSFORM_MORE, 'transform');
-    transforms.push(t);
+    const length = peekLength(r, i, 'transform');
+    const sub = r.sub(length, 'transform', i, 8, 'transform');
+    checkLast(r, start, i, r.buf[start]!, r.remaining > 0, TRANSFORM_MORE, 'transform');
+    transforms.push(decodeTransform(sub));
   }
   if (transforms.length !== numTransforms) {
     r.fail(DecodeErrorCode.COUNT_MISMATCH, `Num Transforms says ${numTransforms}, found ${transforms.length}`, r.end);
   }
   const p: Proposal = { number, protocolId, spi, transforms };
   keepReserved(p, reserved);
-  return [p, last];
+  return p;
 }
 
 /** Reads the 16-bit length at offset 2 of a substructure without consuming it. */
-function peekLength(r: ByteReader, path: string, what: string): number {
+function peekLength(r: ByteReader, index: number, what: string): number {
   if (r.remaining < 4) {
-    r.fail(DecodeErrorCode.TRUNCATED, `${what} header needs 4 bytes, ${r.remaining} left`, r.pos, path);
+    r.fail(DecodeErrorCode.TRUNCATED, `${what} header needs 4 bytes, ${r.remaining} left`, r.pos, joinPath(r, what, index));
   }
   return (r.buf[r.pos + 2]! << 8) | r.buf[r.pos + 3]!;
 }
@@ -157,19 +156,18 @@ export const saCodec: PayloadCodec<SaPayload> = {
   name: 'SA',
   rfc: 'RFC 7296 §3.3',
   types: [PayloadType.SA],
-  decode(r, common) {
+  decode(r, type, critical) {
     const proposals: Proposal[] = [];
     for (let i = 1; r.remaining > 0; i++) {
       const start = r.pos;
-      const path = `${r.path}/proposal[${i}]`;
-      const length = peekLength(r, path, 'proposal');
-      const [p, last] = decodeProposal(r.sub(length, path, 8, 'proposal'));
-      checkLast(r, start, path, last, r.remaining > 0, PROPOSAL_MORE, 'proposal');
-      proposals.push(p);
+      const length = peekLength(r, i, 'proposal');
+      const sub = r.sub(length, 'proposal', i, 8, 'proposal');
+      checkLast(r, start, i, r.buf[start]!, r.remaining > 0, PROPOSAL_MORE, 'proposal');
+      proposals.push(decodeProposal(sub));
     }
     // RFC 7296 §3.3: "one or more proposals"; an empty SA cannot be answered.
     if (proposals.length === 0) r.fail(DecodeErrorCode.INVALID_VALUE, 'SA payload without proposals');
-    return withCommon(common, { proposals });
+    return { type, critical, proposals };
   },
   encode(w, sa) {
     sa.proposals.forEach((p, i) => encodeProposal(w, p, i === sa.proposals.length - 1));

@@ -16,8 +16,8 @@
 import { DecodeErrorCode } from '../errors.js';
 import { PayloadType } from '../iana/payload-types.js';
 import { TsType } from '../iana/ts-types.js';
-import type { ByteReader } from '../reader.js';
-import { keepReserved, withCommon, type PayloadBase, type PayloadCodec } from './payload-codec.js';
+import { joinPath, type ByteReader } from '../reader.js';
+import { keepReserved, type PayloadBase, type PayloadCodec } from './payload-codec.js';
 
 export interface AddressRangeSelector {
   tsType: typeof TsType.TS_IPV4_ADDR_RANGE | typeof TsType.TS_IPV6_ADDR_RANGE;
@@ -75,21 +75,22 @@ export const tsCodec: PayloadCodec<TsPayload> = {
   name: 'TS',
   rfc: 'RFC 7296 §3.13',
   types: [PayloadType.TSi, PayloadType.TSr],
-  decode(r, common) {
+  decode(r, type, critical) {
     const countAt = r.pos;
     const count = r.u8('Number of TSs');
     const reserved = r.u24('RESERVED');
     const selectors: TrafficSelector[] = [];
     for (let i = 1; r.remaining > 0; i++) {
-      const path = `${r.path}/selector[${i}]`;
-      if (r.remaining < 4) r.fail(DecodeErrorCode.TRUNCATED, `selector header needs 4 bytes, ${r.remaining} left`, r.pos, path);
+      if (r.remaining < 4) {
+        r.fail(DecodeErrorCode.TRUNCATED, `selector header needs 4 bytes, ${r.remaining} left`, r.pos, joinPath(r, 'selector', i));
+      }
       const length = (r.buf[r.pos + 2]! << 8) | r.buf[r.pos + 3]!;
-      selectors.push(decodeSelector(r.sub(length, path, 4, 'traffic selector')));
+      selectors.push(decodeSelector(r.sub(length, 'selector', i, 4, 'traffic selector')));
     }
     if (selectors.length !== count) {
       r.fail(DecodeErrorCode.COUNT_MISMATCH, `Number of TSs says ${count}, found ${selectors.length}`, countAt);
     }
-    return keepReserved(withCommon(common, { selectors }), reserved);
+    return keepReserved({ type, critical, selectors }, reserved);
   },
   encode(w, p) {
     w.u8(p.selectors.length, 'Number of TSs');

@@ -3,7 +3,7 @@
 //   | Vendor ID (VID) ... |
 
 import { PayloadType } from '../iana/payload-types.js';
-import { withCommon, type PayloadBase, type PayloadCodec } from './payload-codec.js';
+import { type PayloadBase, type PayloadCodec } from './payload-codec.js';
 
 export interface VendorIdPayload extends PayloadBase<typeof PayloadType.V> {
   data: Uint8Array;
@@ -13,8 +13,8 @@ export const vendorIdCodec: PayloadCodec<VendorIdPayload> = {
   name: 'V',
   rfc: 'RFC 7296 §3.12',
   types: [PayloadType.V],
-  decode(r, common) {
-    return withCommon(common, { data: r.rest() });
+  decode(r, type, critical) {
+    return { type, critical, data: r.rest() };
   },
   encode(w, p) {
     w.bytes(p.data);
