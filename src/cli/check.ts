@@ -2,7 +2,8 @@
 // its YAML form) and ipsec.secrets offline and lists every problem as
 // FILE:LINE:COL: error|warning: message. Exit 0 without errors, 1 with.
 import { existsSync } from 'node:fs';
-import { type Diagnostic, formatDiagnostic } from '../config/diagnostics.js';
+import { crossCheck } from '../config/cross-check.js';
+import { type Diagnostic, Diagnostics, formatDiagnostic } from '../config/diagnostics.js';
 import { loadConfig, loadSecrets } from '../config/load.js';
 import { type Command } from './commands.js';
 import { parseConfigArgs } from './config-args.js';
@@ -20,12 +21,14 @@ export interface CheckReport {
 export function runCheck(config: string, secrets: string | undefined): CheckReport {
   const conf = loadConfig(config);
   const sec = secrets !== undefined ? loadSecrets(secrets) : undefined;
-  const diagnostics = [...conf.diagnostics, ...(sec?.diagnostics ?? [])];
-  const errors = conf.errors + (sec?.errors ?? 0);
+  const cross = new Diagnostics();
+  if (conf.model && sec?.model && conf.errors === 0) crossCheck(conf.model, sec.model, cross);
+  const diagnostics = [...conf.diagnostics, ...(sec?.diagnostics ?? []), ...cross.sorted()];
+  const errors = conf.errors + (sec?.errors ?? 0) + cross.errorCount;
   return {
     ok: errors === 0,
     errors,
-    warnings: conf.warnings + (sec?.warnings ?? 0),
+    warnings: conf.warnings + (sec?.warnings ?? 0) + cross.warningCount,
     conns: conf.model?.conns.length ?? 0,
     secrets: sec?.model?.entries.length ?? 0,
     diagnostics,

@@ -2,7 +2,7 @@
 // config is refused with every diagnostic, and the running one stays.
 
 import type { Command } from './commands.js';
-import { daemonClient } from './daemon-client.js';
+import { QUERY_TIMEOUT_MS, daemonClient } from './daemon-client.js';
 import { parseDaemonArgs, withErrors } from './daemon-options.js';
 
 function list(names: string[]): string {
@@ -15,7 +15,7 @@ export const reloadCommand: Command = {
     withErrors(async () => {
       const { paths } = parseDaemonArgs('reload', args);
       try {
-        const { report, warnings } = await daemonClient(paths).request('reload', {});
+        const { report, warnings } = await daemonClient(paths, QUERY_TIMEOUT_MS).request('reload', {});
         for (const w of warnings) process.stderr.write(`${w}\n`);
         process.stdout.write(
           `Reloaded configuration: added ${list(report.added)}; removed ${list(report.removed)}; changed ${list(report.changed)}; unchanged ${report.unchanged.length}\n`,

@@ -2,7 +2,7 @@
 // Exit 3 when the daemon is not running (the LSB status convention).
 
 import type { Command } from './commands.js';
-import { daemonClient } from './daemon-client.js';
+import { QUERY_TIMEOUT_MS, daemonClient } from './daemon-client.js';
 import { parseDaemonArgs, withErrors } from './daemon-options.js';
 import { formatStatus, formatStatusAll } from './status-text.js';
 
@@ -15,7 +15,7 @@ export function createStatusCommand(name: 'status' | 'statusall'): Command {
         const conn = positionals[0];
         let snapshot;
         try {
-          snapshot = await daemonClient(paths).request('status', conn ? { conn } : {});
+          snapshot = await daemonClient(paths, QUERY_TIMEOUT_MS).request('status', conn ? { conn } : {});
         } catch (err) {
           if ((err as { code?: unknown }).code === 'NOT_RUNNING') {
             process.stderr.write(`${(err as Error).message}\n`);

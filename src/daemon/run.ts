@@ -39,13 +39,24 @@ export async function runForeground(options: ForegroundOptions): Promise<number>
       // already logged by reload(): the running configuration stays
     });
   };
+  // A bug must leave one log line saying what happened (redacted like every
+  // line) before the process dies; the stale pid file and socket are
+  // cleaned up by the next start.
+  const onCrash = (err: unknown) => {
+    log.error('internal error, exiting', { error: err, stack: err instanceof Error ? err.stack : undefined });
+    process.exit(70);
+  };
   process.on('SIGTERM', onTerm);
   process.on('SIGINT', onTerm);
   process.on('SIGHUP', onHup);
+  process.on('uncaughtException', onCrash);
+  process.on('unhandledRejection', onCrash);
   const removeHandlers = () => {
     process.off('SIGTERM', onTerm);
     process.off('SIGINT', onTerm);
     process.off('SIGHUP', onHup);
+    process.off('uncaughtException', onCrash);
+    process.off('unhandledRejection', onCrash);
   };
   try {
     await daemon.start();

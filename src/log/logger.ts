@@ -3,6 +3,7 @@
 // the journal and each line starts with a syslog priority prefix (`<6>`),
 // which systemd turns into the entry's priority.
 
+import { fstatSync } from 'node:fs';
 import { DEFAULT_LEVEL, type LevelMap, type LogLevel, type Subsystem, uniformLevels } from './levels.js';
 import { formatFields, oneLine } from './redact.js';
 
@@ -123,13 +124,30 @@ export class SubsystemLogger {
   }
 }
 
+/**
+ * True when `fd` is the journal stream systemd connected: JOURNAL_STREAM
+ * holds "device:inode" of that stream, and an inherited variable must not
+ * fool a process whose output was redirected elsewhere (e.g. a log file).
+ */
+export function isJournalStream(env: NodeJS.ProcessEnv, fd = 1): boolean {
+  const value = env['JOURNAL_STREAM'];
+  if (!value) return false;
+  const [dev, ino] = value.split(':');
+  try {
+    const st = fstatSync(fd);
+    return String(st.dev) === dev && String(st.ino) === ino;
+  } catch {
+    return false;
+  }
+}
+
 /** Logger writing to a stream, shaped by the environment (journald or not). */
 export function createStreamLogger(
   stream: { write(chunk: string): unknown },
   env: NodeJS.ProcessEnv = process.env,
   levels?: LevelMap,
+  journald: boolean = isJournalStream(env),
 ): Logger {
-  const journald = Boolean(env['JOURNAL_STREAM']);
   return new Logger({
     sink: { write: (line) => void stream.write(line) },
     timestamps: !journald,

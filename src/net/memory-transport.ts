@@ -63,6 +63,14 @@ export class VirtualNetwork {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
+  /**
+   * Delivers a datagram as if it came from anywhere (spoofed sources,
+   * hostile packets): it skips the fault hook and needs no bound sender.
+   */
+  inject(datagram: Datagram): void {
+    this.schedule({ local: { ...datagram.local }, remote: { ...datagram.remote }, bytes: Buffer.from(datagram.bytes) });
+  }
+
   /** @internal */
   attach(local: Endpoint, transport: MemoryTransport): void {
     const k = key(local);

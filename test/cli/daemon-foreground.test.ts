@@ -4,13 +4,14 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { legacy, office, useCliEnv } from '../daemon/fixtures/cli-env.js';
-import { Output, exitOf, ipsec, spawnForeground } from '../daemon/fixtures/run-ipsec.js';
+import { Output, exitOf, ipsec, spawnForeground, spawnForegroundAsJournal } from '../daemon/fixtures/run-ipsec.js';
 
 const env = useCliEnv();
 
 describe('ipsec start --nofork (the systemd way)', () => {
   it('SIGTERM calls engine shutdown and exits 0; SIGHUP reloads', async () => {
-    const child = spawnForeground(env.flags);
+    // An inherited JOURNAL_STREAM that is not our stdout: keep timestamps.
+    const child = spawnForeground(env.flags, { JOURNAL_STREAM: '9:999' });
     env.started.push(child.pid!);
     const out = new Output(child.stdout!);
     await out.waitFor(/\[DMN\] nodeswan started/);
@@ -20,12 +21,13 @@ describe('ipsec start --nofork (the systemd way)', () => {
     child.kill('SIGTERM');
     expect(await exitOf(child)).toEqual({ code: 0, signal: null });
     expect(out.text).toMatch(/\[DMN\] shutting down reason=SIGTERM\n.*\[IKE\] test engine shutdown called/);
+    expect(out.text).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z 1\[/);
     expect(existsSync(join(env.dir, 'run', 'nodeswan.pid'))).toBe(false);
     expect(existsSync(join(env.dir, 'run', 'nodeswan.ctl'))).toBe(false);
   });
 
   it('logs without timestamps and with priorities under journald', async () => {
-    const child = spawnForeground(env.flags, { JOURNAL_STREAM: '9:999' });
+    const child = spawnForegroundAsJournal(env.flags);
     env.started.push(child.pid!);
     const out = new Output(child.stdout!);
     await out.waitFor(/nodeswan started/);

@@ -84,6 +84,20 @@ describe('ipsec start/stop (forking)', () => {
     await ipsec(['stop', ...env.flags]);
   });
 
+  it('a crash is logged in one line, exits 70, and the next start cleans up', async () => {
+    env.writeConfig([office, { name: 'boom', local: 'a', remote: 'b', crash: true }]);
+    const pid = await env.start();
+    const up = await ipsec(['up', 'boom', ...env.flags]);
+    expect(up.code).toBe(1);
+    expect(up.stderr).toMatch(/closed the control connection before answering 'up'/);
+    const log = readFileSync(join(env.dir, 'daemon.log'), 'utf8');
+    expect(log).toMatch(/0\[DMN\] internal error, exiting error="test engine bug" stack=/);
+    expect(processAlive(pid)).toBe(false);
+    const pid2 = await env.start();
+    expect(pid2).not.toBe(pid);
+    await ipsec(['stop', ...env.flags]);
+  });
+
   it('treats a pid file naming a live non-daemon process as stale', async () => {
     
     mkdirSync(join(env.dir, 'run'), { mode: 0o700 });

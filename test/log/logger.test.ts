@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Logger, createMemoryLogger, createStreamLogger } from '../../src/log/logger.js';
+import { fstatSync } from 'node:fs';
+import { Logger, createMemoryLogger, createStreamLogger, isJournalStream } from '../../src/log/logger.js';
 import { parseCharonDebug, parsePlutoDebug, uniformLevels } from '../../src/log/levels.js';
 import { SECRET_TAG } from '../../src/log/redact.js';
 
@@ -65,7 +66,7 @@ describe('Logger', () => {
     const out: string[] = [];
     const stream = { write: (s: string) => out.push(s) };
     createStreamLogger(stream, {}).for('dmn').info('started');
-    createStreamLogger(stream, { JOURNAL_STREAM: '8:1234' }).for('dmn').error('failed');
+    createStreamLogger(stream, { JOURNAL_STREAM: '8:1234' }, undefined, true).for('dmn').error('failed');
     expect(out[0]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z 1\[DMN\] started\n$/);
     expect(out[1]).toBe('<3>0[DMN] failed\n');
   });
@@ -90,6 +91,13 @@ describe('Logger', () => {
     expect(all).not.toContain(Buffer.from(psk).toString('base64'));
     expect(all).toContain('secret=<hidden>');
     expect(all).toMatch(/key=<\d+ bytes>/);
+  });
+
+  it('recognises the journal stream only when fd 1 is it', () => {
+    const st = fstatSync(1);
+    expect(isJournalStream({ JOURNAL_STREAM: `${st.dev}:${st.ino}` })).toBe(true);
+    expect(isJournalStream({ JOURNAL_STREAM: `${st.dev}:${st.ino + 1}` })).toBe(false);
+    expect(isJournalStream({})).toBe(false);
   });
 
   it('silenced subsystems print nothing, even errors', () => {

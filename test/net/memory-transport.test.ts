@@ -63,6 +63,15 @@ describe('VirtualNetwork', () => {
     expect(text(received)).toEqual(['abc']);
   });
 
+  it('inject delivers from an unbound (spoofed) source', async () => {
+    const { net, b, received } = setup();
+    await b.start();
+    net.inject({ local: { address: '203.0.113.66', port: 500 }, remote: B, bytes: Buffer.from('spoof') });
+    await net.idle();
+    expect(text(received)).toEqual(['spoof']);
+    expect(received[0]!.remote).toEqual({ address: '203.0.113.66', port: 500 });
+  });
+
   it('refuses two endpoints on one address and sends from unbound ports', async () => {
     const net = new VirtualNetwork();
     await net.endpoint([A]).start();
