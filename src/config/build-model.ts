@@ -34,12 +34,35 @@ function report(diags: Diagnostics, s: ResolvedSetting, problems: ValueProblem[]
   }
 }
 
+function deepFreeze<T>(o: T): T {
+  if (o && typeof o === 'object' && !Object.isFrozen(o)) {
+    Object.freeze(o);
+    for (const v of Object.values(o)) deepFreeze(v);
+  }
+  return o;
+}
+
+/** Parsed values by setting: a value inherited by many conns is parsed (and reported) once. */
+type ValueCache = WeakMap<ResolvedSetting['node'], Parsed<unknown>>;
+
 /** Typed access to one section's settings; each value is checked once. */
 class Reader {
   constructor(
     private readonly settings: SettingMap,
     private readonly diags: Diagnostics,
+    private readonly values: ValueCache = new WeakMap(),
   ) {}
+
+  private parse(s: ResolvedSetting): Parsed<unknown> {
+    let r = this.values.get(s.node);
+    if (!r) {
+      // Shared between the conns that inherit the setting, so frozen.
+      r = deepFreeze(parseByType(s.match.def.type, s.node.value));
+      this.values.set(s.node, r);
+      report(this.diags, s, r.problems);
+    }
+    return r;
+  }
 
   setting(key: string): ResolvedSetting | undefined {
     const s = this.settings.get(key);
@@ -53,9 +76,7 @@ class Reader {
   get<T>(key: string): T | undefined {
     const s = this.setting(key);
     if (!s) return undefined;
-    const r = parseByType(s.match.def.type, s.node.value) as Parsed<T>;
-    report(this.diags, s, r.problems);
-    return r.value;
+    return (this.parse(s) as Parsed<T>).value;
   }
 
   str(key: string): string | undefined {
@@ -79,7 +100,7 @@ class Reader {
     for (const [key, s] of this.settings) {
       if (skip.has(key) || s.match.def.type.kind === 'proposal' || s.match.def.type.kind === 'also') continue;
       if (s.node.value === '' && !s.node.quoted) continue;
-      report(this.diags, s, parseByType(s.match.def.type, s.node.value).problems);
+      this.parse(s);
     }
   }
 }
@@ -92,14 +113,6 @@ function firstPos(...settings: (ResolvedSetting | undefined)[]): ResolvedSetting
 
 /** Parsed proposal strings by protocol and text: conns sharing a %default or also= parse it once. */
 type ProposalCache = Map<string, ReturnType<typeof parseProposals>>;
-
-function deepFreeze<T>(o: T): T {
-  if (o && typeof o === 'object' && !Object.isFrozen(o)) {
-    Object.freeze(o);
-    for (const v of Object.values(o)) deepFreeze(v);
-  }
-  return o;
-}
 
 function proposalsOf(r: Reader, diags: Diagnostics, key: string, protocol: 'ike' | 'esp' | 'ah', cache: ProposalCache): ProposalSet | undefined {
   const s = r.setting(key);
@@ -188,8 +201,8 @@ function familiesOf(selectors: TrafficSelector[]): Set<number> {
   return new Set(selectors.map((s) => s.family).filter((f): f is 4 | 6 => f !== undefined));
 }
 
-function buildConn(section: ResolvedSection, diags: Diagnostics, cache: ProposalCache): ConnModel {
-  const r = new Reader(section.settings, diags);
+function buildConn(section: ResolvedSection, diags: Diagnostics, cache: ProposalCache, values: ValueCache): ConnModel {
+  const r = new Reader(section.settings, diags, values);
   r.checkAll(MODELED);
 
   // IKE version: keyexchange= (both) or ikev2= (Libreswan).
@@ -411,9 +424,10 @@ function buildCa(section: ResolvedSection, diags: Diagnostics): CaModel {
 
 export function buildModel(resolved: { setup: SettingMap; conns: ResolvedSection[]; cas: ResolvedSection[] }, diags: Diagnostics): ConfigModel {
   const cache: ProposalCache = new Map();
+  const values: ValueCache = new WeakMap();
   return {
     setup: buildSetup(resolved.setup, diags),
-    conns: resolved.conns.map((c) => buildConn(c, diags, cache)),
+    conns: resolved.conns.map((c) => buildConn(c, diags, cache, values)),
     cas: resolved.cas.map((c) => buildCa(c, diags)),
   };
 }

@@ -1,6 +1,9 @@
 // ipsec.secrets reader and the Secret wrapper that never prints its value.
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { crossCheck } from '../../src/config/cross-check.js';
+import { Diagnostics, formatDiagnostic } from '../../src/config/diagnostics.js';
+import { loadConfig } from '../../src/config/load.js';
 import { Secret } from '../../src/config/secret.js';
 import { maskedSecrets } from '../../src/config/secrets.js';
 import { secrets } from './helpers.js';
@@ -99,5 +102,28 @@ describe('ipsec.secrets, liberal forms', () => {
     const r = secrets(': PSK plainsecret\n');
     expect(r.lines).toEqual(['1:7: warning: secret is not quoted; write it as "..." (or 0x hex / 0s base64) so spaces and # cannot cut it short']);
     expect(r.model?.entries[0]?.secret?.reveal().toString()).toBe('plainsecret');
+  });
+});
+
+describe('conns and secrets together', () => {
+  const model = (text: string) => loadConfig('/etc/ipsec.conf', { text }).model!;
+  const check = (confText: string, secretsText: string) => {
+    const d = new Diagnostics();
+    crossCheck(model(confText), secrets(secretsText).model!, d);
+    return d.sorted().map(formatDiagnostic);
+  };
+  const CONN = 'conn office\n\tleft=192.0.2.1\n\tleftid=@hq.example.com\n\tright=198.51.100.1\n\tauthby=secret\n\tauto=start\n';
+
+  it('finds the PSK by id, address, %any or an entry without selectors', () => {
+    expect(check(CONN, 'hq.example.com : PSK "x"\n')).toEqual([]);
+    expect(check(CONN, '198.51.100.1 : PSK "x"\n')).toEqual([]);
+    expect(check(CONN, '%any : PSK "x"\n')).toEqual([]);
+    expect(check(CONN, ': PSK "x"\n')).toEqual([]);
+  });
+
+  it('warns at the conn header when no PSK can match', () => {
+    expect(check(CONN, '@other : PSK "x"\n: RSA key.pem\n')).toEqual([
+      "/etc/ipsec.conf:1:1: warning: conn 'office' authenticates with a pre-shared key, but ipsec.secrets has no PSK for 'hq.example.com' or '192.0.2.1' or '198.51.100.1'",
+    ]);
   });
 });
