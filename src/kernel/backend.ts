@@ -8,10 +8,11 @@
 // netlink) and ./memory/ (in-memory twin for tests); both obey the contract
 // in test/kernel/contract.ts.
 //
-// Ownership: everything nodeswan installs carries a reqid from the
-// backend's owned range (see OwnershipOptions); flush() removes only SAs and
-// policies in that range, plus template-less policies this backend instance
-// installed itself. Other programs' state stays untouched.
+// Ownership: every SA nodeswan installs carries a reqid from the backend's
+// owned range, and every policy carries the range's base as its owner mark
+// (see OwnershipOptions); flush() and the list methods see only those, so
+// other programs' state stays untouched and a restarted daemon finds its
+// predecessor's state in the kernel itself, without a state file.
 import type { Socket } from 'node:dgram';
 
 export type XfrmProto = 'esp' | 'ah';
@@ -273,7 +274,7 @@ export interface KernelBackend {
   updatePolicy(policy: PolicySpec): Promise<PolicyHandle>;
   /** Delete a policy; ENOENT if none. */
   deletePolicy(ref: PolicyRef): Promise<void>;
-  /** Policies owned by nodeswan. */
+  /** Policies owned by nodeswan (carrying this backend's owner mark). */
   listPolicies(): Promise<PolicyState[]>;
 
   /**

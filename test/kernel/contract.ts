@@ -193,7 +193,23 @@ export function kernelContract(name: string, target: () => KernelUnderTest, opti
         expect(await k.listPolicies()).toEqual([]);
       });
 
-      it('lists and flushes template-less pass and drop policies it installed', async () => {
+      it('a policy with the same selector from another owner is a separate policy, untouched by our delete and flush', async () => {
+        const k = await open();
+        const foreign = await open(FOREIGN);
+        const spec = { dir: 'in' as const, selector: { src: '192.0.2.0/24', dst: '192.0.2.0/24' }, priority: 3, templates: [] };
+        await foreign.addPolicy(spec);
+        const ours = await k.addPolicy(spec);
+        await rejects(k.addPolicy(spec), 'EEXIST');
+        expect(await k.listPolicies()).toHaveLength(1);
+        await k.deletePolicy({ dir: 'in', selector: spec.selector });
+        await rejects(k.deletePolicy(ours), 'ENOENT');
+        expect(await foreign.listPolicies()).toHaveLength(1);
+        await k.addPolicy(spec);
+        expect(await k.flush()).toMatchObject({ policies: 1 });
+        expect(await foreign.listPolicies()).toHaveLength(1);
+      });
+
+      it('lists and flushes template-less pass and drop policies', async () => {
         const k = await open();
         await k.addPolicy({ dir: 'in', selector: { src: '192.0.2.0/24', dst: '192.0.2.0/24', proto: 17, dstPort: 500 }, priority: 1, templates: [] });
         await k.addPolicy({ dir: 'out', selector: { src: '198.51.100.0/24', dst: '0.0.0.0/0' }, priority: 9999, action: 'block', templates: [] });
@@ -245,12 +261,13 @@ export function kernelContract(name: string, target: () => KernelUnderTest, opti
       it('a second backend on the same range (a restarted daemon) finds and flushes its predecessor state', async () => {
         const first = await open();
         await first.addPolicy(tunnelOut(OURS + 11));
+        await first.addPolicy({ dir: 'in', selector: { src: '192.0.2.2/32', dst: '192.0.2.1/32', proto: 17, dstPort: 500 }, priority: 1, templates: [] });
         await first.allocSpi({ src: '192.0.2.2', dst: '192.0.2.1', proto: 'esp', reqid: OURS + 11 });
         await first.close();
         opened.splice(opened.indexOf(first), 1);
         const second = await open();
-        expect((await second.listPolicies()).length).toBe(1);
-        expect(await second.flush()).toMatchObject({ policies: 1, sas: 1 });
+        expect((await second.listPolicies()).map((p) => p.templates.length).sort()).toEqual([0, 1]);
+        expect(await second.flush()).toMatchObject({ policies: 2, sas: 1 });
       });
     });
 

@@ -57,7 +57,7 @@ function copy<T>(value: T): T {
 export class MemoryBackend implements KernelBackend {
   readonly reqidRange: { base: number; count: number };
   private readonly routeTable: number;
-  private readonly plainPolicies = new Set<string>();
+  private readonly policyOwner: number;
   private readonly unlisten = new Set<() => void>();
   /** Sockets exempted from policies / with ESP-in-UDP decapsulation (for tests to inspect). */
   readonly bypassed = new Set<Socket>();
@@ -70,6 +70,7 @@ export class MemoryBackend implements KernelBackend {
   ) {
     this.reqidRange = { base: options.reqidBase ?? DEFAULT_REQID_BASE, count: options.reqidCount ?? DEFAULT_REQID_COUNT };
     this.routeTable = options.routeTable ?? DEFAULT_ROUTE_TABLE;
+    this.policyOwner = this.reqidRange.base;
   }
 
   private owns(reqid: number): boolean {
@@ -206,7 +207,7 @@ export class MemoryBackend implements KernelBackend {
     this.checkOpen();
     for (const t of p.templates) this.requireOwned(t.reqid, `${replace ? 'update' : 'add'} policy`);
     encodePolicy(p);
-    const key = policyKey(p);
+    const key = policyKey(p, this.policyOwner);
     const existing = this.kernel.policies.get(key);
     if (existing && !replace) {
       throw new KernelError('KERNEL_EEXIST', 'EEXIST', `add ${p.dir} policy ${p.selector.src} -> ${p.selector.dst}: already exists (EEXIST)`);
@@ -234,7 +235,7 @@ export class MemoryBackend implements KernelBackend {
     if (p.mark) state.mark = { ...p.mark };
     if (p.ifId) state.ifId = p.ifId;
     this.kernel.policies.set(key, state);
-    if (p.templates.length === 0) this.plainPolicies.add(`${p.dir}:${index}`);
+    this.kernel.policyOwners.set(key, this.policyOwner);
     const handle: PolicyHandle = { dir: p.dir, index };
     if (p.mark) handle.mark = p.mark;
     if (p.ifId !== undefined) handle.ifId = p.ifId;
@@ -259,20 +260,20 @@ export class MemoryBackend implements KernelBackend {
       key = this.kernel.findPolicyByIndex(ref.dir, ref.index, ref.mark, ref.ifId)?.[0];
     } else {
       action = `delete ${ref.dir} policy ${ref.selector.src} -> ${ref.selector.dst}`;
-      key = policyKey(ref);
+      key = policyKey(ref, this.policyOwner);
       if (!this.kernel.policies.has(key)) key = undefined;
     }
     const policy = key === undefined ? undefined : this.kernel.policies.get(key);
     if (key === undefined || !policy) throw new KernelError('KERNEL_ENOENT', 'ENOENT', `${action}: not found (ENOENT)`);
     this.kernel.policies.delete(key);
-    this.plainPolicies.delete(`${policy.dir}:${policy.index}`);
+    this.kernel.policyOwners.delete(key);
   }
 
   async listPolicies(): Promise<PolicyState[]> {
     this.checkOpen();
-    return [...this.kernel.policies.values()]
-      .filter((p) => (p.templates.length > 0 ? p.templates.some((t) => this.owns(t.reqid)) : this.plainPolicies.has(`${p.dir}:${p.index}`)))
-      .map(copy);
+    return [...this.kernel.policies]
+      .filter(([key]) => this.kernel.policyOwners.get(key) === this.policyOwner)
+      .map(([, p]) => copy(p));
   }
 
   async flush(): Promise<{ sas: number; policies: number; routes: number }> {
@@ -283,7 +284,6 @@ export class MemoryBackend implements KernelBackend {
     const table = this.kernel.routes.get(this.routeTable);
     const routes = table?.size ?? 0;
     this.kernel.routes.delete(this.routeTable);
-    this.plainPolicies.clear();
     return { sas: sas.length, policies: policies.length, routes };
   }
 

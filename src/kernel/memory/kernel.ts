@@ -10,7 +10,6 @@
 import type {
   KernelEvent,
   PolicyDir,
-  PolicySpec,
   PolicyState,
   RouteSpec,
   SaId,
@@ -30,9 +29,10 @@ export function saKey(id: { dst: string; spi: number; proto: XfrmProto; mark?: X
   return `${canonicalAddress(id.dst)}|${id.spi >>> 0}|${id.proto}|${m}`;
 }
 
-export function policyKey(p: { dir: PolicyDir; selector: TrafficSelector; mark?: XfrmMark; ifId?: number }): string {
+/** Policy identity as the kernel sees it: direction, whole selector (with the owner mark), mark, if_id. */
+export function policyKey(p: { dir: PolicyDir; selector: TrafficSelector; mark?: XfrmMark; ifId?: number }, owner: number): string {
   const m = p.mark ? `${p.mark.value >>> 0}/${p.mark.mask >>> 0}` : '0/0';
-  return `${p.dir}|${selectorKey(p.selector)}|${m}|${p.ifId ?? 0}`;
+  return `${p.dir}|${selectorKey(p.selector)}|${owner >>> 0}|${m}|${p.ifId ?? 0}`;
 }
 
 function prefixContains(prefix: string, address: string): boolean {
@@ -73,6 +73,8 @@ export interface StoredSa {
 export class MemoryKernel {
   readonly sas = new Map<string, StoredSa>();
   readonly policies = new Map<string, PolicyState>();
+  /** Owner mark (selector `user` field) of each policy, by policy key. */
+  readonly policyOwners = new Map<string, number>();
   /** Routes by table, keyed by destination prefix. */
   readonly routes = new Map<number, Map<string, RouteSpec>>();
   private indexGenerator = 0;
@@ -222,10 +224,5 @@ export class MemoryKernel {
       newSrc: canonicalAddress(newSrc),
       newSrcPort,
     });
-  }
-
-  /** Policy-key helper for backends. */
-  keyOf(p: PolicySpec): string {
-    return policyKey(p);
   }
 }

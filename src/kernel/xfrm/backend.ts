@@ -1,5 +1,10 @@
 // KernelBackend over Linux xfrm netlink (NETLINK_XFRM) and rtnetlink.
 //
+// Ownership: SAs carry a reqid from the owned range; policies carry the
+// range's base in their selector's `user` field (stored and reported by the
+// kernel, never used for matching), so a restarted daemon finds exactly its
+// predecessor's policies, template-less ones included.
+//
 // Sockets: one command socket (requests pipelined, replies matched by
 // sequence number; it also joins XFRMNLGRP_POLICY because the kernel reports
 // the index of a new policy only in that notification, which carries our
@@ -44,6 +49,7 @@ import {
   encodeSaId,
   encodeSocketBypass,
   policyIndexOf,
+  policyOwnerOf,
 } from './codec.js';
 import { toKernelError, type ErrorContext } from './errors.js';
 import * as X from './structs.js';
@@ -69,13 +75,14 @@ export class XfrmBackend implements KernelBackend {
   private routeSocket: NetlinkSocket | undefined;
   private routes: RouteTable | undefined;
   private readonly listeners = new Set<KernelEventListener>();
-  /** Template-less (pass/drop) policies this instance installed, by "dir:index". */
-  private readonly plainPolicies = new Set<string>();
+  /** Ownership mark written into every policy's selector `user` field. */
+  private readonly policyOwner: number;
   private readonly routeTable: number;
   private readonly routeRulePriority: number;
 
   constructor(options: XfrmBackendOptions = {}) {
     this.reqidRange = { base: options.reqidBase ?? DEFAULT_REQID_BASE, count: options.reqidCount ?? DEFAULT_REQID_COUNT };
+    this.policyOwner = this.reqidRange.base;
     this.routeTable = options.routeTable ?? DEFAULT_ROUTE_TABLE;
     this.routeRulePriority = options.routeRulePriority ?? DEFAULT_ROUTE_RULE_PRIORITY;
     const socketOptions = options.window === undefined ? {} : { window: options.window };
@@ -189,7 +196,7 @@ export class XfrmBackend implements KernelBackend {
   private async installPolicy(type: number, verb: string, p: PolicySpec): Promise<PolicyHandle> {
     for (const t of p.templates) this.requireOwned(t.reqid, `${verb} policy`);
     const ctx = { action: `${verb} ${p.dir} policy ${p.selector.src} -> ${p.selector.dst}` };
-    const { fixed, attrs } = encodePolicy(p);
+    const { fixed, attrs } = encodePolicy(p, this.policyOwner);
     const replies = await this.run(ctx, type, fixed, attrs, 'ack');
     const note = replies.find((m) => m.type === X.XFRM_MSG_NEWPOLICY || m.type === X.XFRM_MSG_UPDPOLICY);
     let index: number;
@@ -197,14 +204,13 @@ export class XfrmBackend implements KernelBackend {
       index = policyIndexOf(note.payload);
     } else {
       // The notification was dropped (receive queue full): ask by selector.
-      const id = encodePolicyId({ dir: p.dir, selector: p.selector, mark: p.mark, ifId: p.ifId });
+      const id = encodePolicyId({ dir: p.dir, selector: p.selector, mark: p.mark, ifId: p.ifId }, this.policyOwner);
       const [reply] = await this.run(ctx, X.XFRM_MSG_GETPOLICY, id.fixed, id.attrs, 'single');
       index = reply ? policyIndexOf(reply.payload) : 0;
     }
     const handle: PolicyHandle = { dir: p.dir, index };
     if (p.mark) handle.mark = p.mark;
     if (p.ifId !== undefined) handle.ifId = p.ifId;
-    if (p.templates.length === 0) this.plainPolicies.add(`${p.dir}:${index}`);
     return handle;
   }
 
@@ -221,21 +227,15 @@ export class XfrmBackend implements KernelBackend {
     const ctx = {
       action: byIndex ? `delete ${ref.dir} policy index ${ref.index}` : `delete ${ref.dir} policy ${ref.selector.src} -> ${ref.selector.dst}`,
     };
-    const { fixed, attrs } = encodePolicyId(ref);
-    const replies = byIndex ? [] : await this.run(ctx, X.XFRM_MSG_GETPOLICY, fixed, attrs, 'single');
+    const { fixed, attrs } = encodePolicyId(ref, this.policyOwner);
     await this.run(ctx, X.XFRM_MSG_DELPOLICY, fixed, attrs, 'ack');
-    const index = byIndex ? ref.index : replies[0] ? policyIndexOf(replies[0].payload) : -1;
-    this.plainPolicies.delete(`${ref.dir}:${index}`);
   }
 
   async listPolicies(): Promise<PolicyState[]> {
     const replies = await this.run({ action: 'list policies' }, X.XFRM_MSG_GETPOLICY, Buffer.alloc(0), [], 'dump');
     return replies
-      .filter((m) => m.type === X.XFRM_MSG_NEWPOLICY)
-      .map((m) => decodePolicy(m.payload))
-      .filter((p) =>
-        p.templates.length > 0 ? p.templates.some((t) => this.owns(t.reqid)) : this.plainPolicies.has(`${p.dir}:${p.index}`),
-      );
+      .filter((m) => m.type === X.XFRM_MSG_NEWPOLICY && policyOwnerOf(m.payload) === this.policyOwner)
+      .map((m) => decodePolicy(m.payload));
   }
 
   async flush(): Promise<{ sas: number; policies: number; routes: number }> {
@@ -252,7 +252,6 @@ export class XfrmBackend implements KernelBackend {
         ).catch(gone),
       ),
     ]);
-    this.plainPolicies.clear();
     const routes = await this.routeTableHandle().flush().catch((err: unknown) => {
       throw toKernelError(err, { action: 'flush routes' });
     });

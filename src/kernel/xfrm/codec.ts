@@ -363,9 +363,13 @@ function templateStruct(t: PolicyTemplate, selectorFamily: Family): StructValue 
   };
 }
 
-/** XFRM_MSG_NEWPOLICY / XFRM_MSG_UPDPOLICY payload. */
-export function encodePolicy(p: PolicySpec): { fixed: Buffer; attrs: Attribute[] } {
-  const sel = selectorStruct(p.selector);
+/**
+ * XFRM_MSG_NEWPOLICY / XFRM_MSG_UPDPOLICY payload. `owner` goes into the
+ * selector's `user` field: the kernel stores and reports it but never
+ * matches packets on it, which makes it nodeswan's ownership mark.
+ */
+export function encodePolicy(p: PolicySpec, owner = 0): { fixed: Buffer; attrs: Attribute[] } {
+  const sel: StructValue = { ...selectorStruct(p.selector), user: owner };
   const selFamily = familyFromCode(num(sel.family));
   if (!Number.isInteger(p.priority) || p.priority < 0 || p.priority > 0xffffffff) {
     throw new KernelError('KERNEL_BAD_POLICY', 'EINVAL', `policy priority ${p.priority} is out of range (0-4294967295)`);
@@ -388,24 +392,35 @@ export function encodePolicy(p: PolicySpec): { fixed: Buffer; attrs: Attribute[]
 }
 
 /** XFRM_MSG_GETPOLICY / XFRM_MSG_DELPOLICY payload, by index or by selector. */
-export function encodePolicyId(ref: {
-  dir: PolicyDir;
-  index?: number;
-  selector?: TrafficSelector;
-  mark?: XfrmMark;
-  ifId?: number;
-}): { fixed: Buffer; attrs: Attribute[] } {
+export function encodePolicyId(
+  ref: {
+    dir: PolicyDir;
+    index?: number;
+    selector?: TrafficSelector;
+    mark?: XfrmMark;
+    ifId?: number;
+  },
+  owner = 0,
+): { fixed: Buffer; attrs: Attribute[] } {
   const fixed = encodeStruct(X.xfrm_userpolicy_id, {
-    sel: ref.selector ? selectorStruct(ref.selector) : undefined,
+    sel: ref.selector ? { ...selectorStruct(ref.selector), user: owner } : undefined,
     index: ref.index ?? 0,
     dir: dirCode(ref.dir),
   });
   return { fixed, attrs: [...markAttr(ref.mark), ...ifIdAttr(ref.ifId)] };
 }
 
+const POLICY_INDEX_OFFSET = X.xfrm_userpolicy_info.fields.find((f) => f.name === 'index')!.offset;
+const SELECTOR_USER_OFFSET = X.xfrm_selector.fields.find((f) => f.name === 'user')!.offset;
+
 /** The index of a policy message (notification or dump entry), read cheaply. */
 export function policyIndexOf(payload: Buffer): number {
-  return payload.readUInt32LE(X.xfrm_userpolicy_info.fields.find((f) => f.name === 'index')!.offset);
+  return payload.readUInt32LE(POLICY_INDEX_OFFSET);
+}
+
+/** The ownership mark (selector `user` field) of a policy message. */
+export function policyOwnerOf(payload: Buffer): number {
+  return payload.readUInt32LE(SELECTOR_USER_OFFSET);
 }
 
 function decodeTemplates(buf: Buffer | undefined): PolicyTemplate[] {
