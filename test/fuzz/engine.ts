@@ -39,7 +39,12 @@ export interface FuzzReport {
   /** Largest wall time of one input during the run (includes GC pauses and scheduling on a loaded host). */
   slowestMs: number;
   slowestInput: Uint8Array;
-  /** The slowest inputs of the run decoded again in isolation: best of 5, i.e. the decoder's own cost. */
+  /** Inputs whose wall time exceeded `slowMs` during the run. */
+  overSlowMs: number;
+  /**
+   * The 32 slowest inputs and every input over `slowMs` (up to 1000), decoded
+   * again in isolation, best of 5: the decoder's own cost for the worst inputs.
+   */
   slowestRetimedMs: number;
   slowestRetimedInput: Uint8Array;
   corpusSize: number;
@@ -52,6 +57,8 @@ export interface FuzzOptions {
   maxCorpus?: number;
   /** Stop collecting after this many findings (each is saved by the caller). */
   maxFindings?: number;
+  /** Wall-time bound per input (issue 3: 10 ms). */
+  slowMs?: number;
   onProgress?: (done: number) => void;
 }
 
@@ -71,6 +78,9 @@ export function runFuzz(opts: FuzzOptions): FuzzReport {
   // The N slowest inputs, re-timed at the end to separate decoder cost from noise.
   const slow: { ms: number; input: Uint8Array }[] = [];
   const SLOW_KEEP = 32;
+  const slowMs = opts.slowMs ?? 10;
+  const overSlow: Uint8Array[] = [];
+  let overSlowMs = 0;
 
   const countError = (code: string, path: string): void => {
     errorCodes.set(code, (errorCodes.get(code) ?? 0) + 1);
@@ -121,6 +131,10 @@ export function runFuzz(opts: FuzzOptions): FuzzReport {
       slowestMs = ms;
       slowestInput = Uint8Array.from(input);
     }
+    if (ms > slowMs) {
+      overSlowMs++;
+      if (overSlow.length < 1000) overSlow.push(Uint8Array.from(input));
+    }
     if (slow.length < SLOW_KEEP || ms > slow[slow.length - 1]!.ms) {
       slow.push({ ms, input: Uint8Array.from(input) });
       slow.sort((a, b) => b.ms - a.ms);
@@ -131,7 +145,7 @@ export function runFuzz(opts: FuzzOptions): FuzzReport {
   const seconds = (performance.now() - started) / 1000;
   let slowestRetimedMs = 0;
   let slowestRetimedInput: Uint8Array = new Uint8Array(0);
-  for (const { input } of slow) {
+  for (const input of [...slow.map((x) => x.input), ...overSlow]) {
     const ms = retime(input);
     if (ms > slowestRetimedMs) [slowestRetimedMs, slowestRetimedInput] = [ms, input];
   }
@@ -146,6 +160,7 @@ export function runFuzz(opts: FuzzOptions): FuzzReport {
     findings,
     slowestMs,
     slowestInput,
+    overSlowMs,
     slowestRetimedMs,
     slowestRetimedInput,
     corpusSize: corpus.length,
