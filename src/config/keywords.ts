@@ -105,6 +105,9 @@ for (const k of ['ocsp-uri', 'ocsp_uri', 'ocsp-trustname', 'ocsp_trust_name', 'c
 for (const k of ['ocsp-timeout', 'ocsp_timeout', 'ocsp-cache-size', 'ocsp-cache-min-age', 'ocsp-cache-max-age', 'curl-timeout', 'crlcheckinterval', 'shuntlifetime', 'ddos-ike-threshold', 'ddos-ike-treshold', 'max-halfopen-ike', 'ike-socket-bufsize', 'nflog-all', 'xfrmlifetime', 'seedbits', 'keep-alive', 'ikeport', 'nat-ikeport', 'expire-shunt-interval', 'expire-lifetime']) {
   kw(k, SETUP, L, str, 'ignored', 'Libreswan daemon tuning without effect in nodeswan.');
 }
+kw('crl-timeout', SETUP, L, str, 'ignored', 'Timeout for CRL fetches.');
+kw('dns-resolver', SETUP, L, str, 'ignored', 'DNS resolver used by the daemon.');
+kw('ipsec-interface-managed', SETUP, L, bool, 'ignored', 'Whether the daemon creates XFRM interfaces.');
 kw('virtual-private', SETUP, L, str, 'ignored', 'Networks allowed behind NATed peers (%v4:/%v6: list).');
 kw('plutodebug', ['setup', 'conn'], SL, str, 'obsolete', 'Pluto debug flags; nodeswan has its own logging.');
 kw('debug', ['setup', 'conn'], L, str, 'ignored', 'Libreswan debug flags; nodeswan has its own logging.');
@@ -289,6 +292,13 @@ kw('ignore-peer-dns', CONN, L, bool, 'ignored', 'Do not use DNS servers received
 kw('iptfs', CONN, L, bool, 'ignored', 'IP-TFS (RFC 9347).');
 for (const k of ['iptfs-dont-frag', 'iptfs-packet-size', 'iptfs-max-queue-size', 'iptfs-init-delay', 'iptfs-reorder-window', 'iptfs-drop-time']) kw(k, CONN, L, str, 'ignored', 'IP-TFS tuning.');
 kw('session-resumption', CONN, L, bool, 'ignored', 'IKEv2 session resumption (RFC 5723).');
+kw('share-lease', CONN, L, bool, 'ignored', 'Share an address-pool lease between conns of one peer.');
+kw('send-esp-tfc-padding-not-supported', CONN, L, bool, 'ignored', 'Send ESP_TFC_PADDING_NOT_SUPPORTED.');
+kw('reject-simultaneous-ike-auth', CONN, L, bool, 'ignored', 'Reject a second IKE_AUTH for the same peer in flight.');
+kw('iptfs-fragmentation', CONN, L, bool, 'ignored', 'IP-TFS fragmentation.');
+kw('cisco-split', CONN, L, bool, 'ignored', 'Cisco split-tunnel attributes.');
+kw('clones', CONN, L, num, 'ignored', 'Number of per-CPU SA clones.');
+kw('nflog-group', CONN, L, num, 'ignored', 'NFLOG group.', { aliasOf: 'nflog' });
 
 // ---------------------------------------------------------------- conn: per side (left.../right...)
 side('', SL, { kind: 'host' }, 'implemented', 'Public address of this end: IP, hostname, %any, %any6, %defaultroute, %group, %opportunistic.', { default: '%any' });
@@ -313,6 +323,7 @@ side('rsasigkey', SL, str, 'implemented', 'Raw RSA public key (%cert, file, 0s..
 side('rsasigkey2', L, str, 'ignored', 'Second raw RSA key.');
 side('ecdsakey', L, str, 'implemented', 'Raw ECDSA public key.', { aliasOf: 'sigkey' });
 side('pubkey', L, str, 'implemented', 'Raw public key.', { aliasOf: 'sigkey' });
+side('eddsakey', L, str, 'implemented', 'Raw EdDSA public key.', { aliasOf: 'sigkey' });
 side('cert', SL, str, 'implemented', 'Certificate file (or NSS nickname).');
 side('cert2', S, str, 'implemented', 'Certificate for the second authentication round.');
 side('ckaid', L, str, 'implemented', 'Key by CKA_ID in the NSS database.');
