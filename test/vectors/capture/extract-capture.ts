@@ -4,7 +4,7 @@
 // Datagrams are the UDP payloads in capture order (the non-ESP marker of
 // port 4500 removed). Keys are the hex dumps charon logs at `ike 4`.
 
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 
 const [name, proposal, psk, pcapPath, leftLog, rightLog] = process.argv.slice(2) as [string, string, string, string, string, string];
 
@@ -92,11 +92,19 @@ function keysFrom(path: string) {
   return { ...keys, authOctets, auth };
 }
 
+const authMode = process.env.NODESWAN_AUTH_MODE ?? 'psk';
+const keyDir = process.env.NODESWAN_KEYS ?? '';
+const publicKey = (side: string) => {
+  const path = `${keyDir}/${side}.pub`;
+  return existsSync(path) ? readFileSync(path, 'utf8') : undefined;
+};
+
 const capture = {
   name,
   source: 'strongSwan 5.9.8 charon (Debian 12) pair in two network namespaces, see README.md and make-capture.sh',
   proposal,
-  psk,
+  auth: authMode,
+  ...(authMode === 'psk' ? { psk } : { publicKeys: { initiator: publicKey('left'), responder: publicKey('right') } }),
   initiator: { address: '192.0.2.1', id: 'left.example.org' },
   responder: { address: '192.0.2.2', id: 'right.example.org' },
   datagrams: readPcap(pcapPath),

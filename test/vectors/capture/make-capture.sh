@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Regenerates the strongSwan captures in this folder (run as root):
-#   test/vectors/capture/make-capture.sh <name> <ike-proposal>
+#   test/vectors/capture/make-capture.sh <name> <ike-proposal> [psk|ecdsa|rsa-pss|ed25519]
 #   e.g. make-capture.sh psk-aes256gcm16-prfsha384-ecp384 aes256gcm16-prfsha384-ecp384
+# With a key type instead of psk, each side gets a fresh key pair (openssl
+# genpkey) and authenticates with RFC 7427 signatures over raw public keys;
+# the public keys go into the JSON so the signatures can be verified.
 # Two charon daemons run in two network namespaces joined by a veth pair
 # (192.0.2.1 <-> 192.0.2.2, documentation prefix), authenticate with a PSK,
 # and log every derived key (ike 4 / enc 4). tcpdump records the UDP
@@ -13,6 +16,7 @@ set -euo pipefail
 
 name=${1:?name}
 proposal=${2:?ike proposal}
+authmode=${3:-psk}
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d /tmp/nodeswan-capture.XXXXXX)
 left=nswcap-left-$$
@@ -42,15 +46,40 @@ done
 ip -n "$left" link set veth-l up
 ip -n "$right" link set veth-r up
 
-setup_side() { # side local-addr remote-addr local-id remote-id
+genkey() { # out-prefix
+  case $authmode in
+    ecdsa) openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1.key" ;;
+    rsa-pss) openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$1.key" ;;
+    ed25519) openssl genpkey -algorithm ED25519 -out "$1.key" ;;
+    *) echo "unknown auth mode $authmode" >&2; exit 2 ;;
+  esac 2>/dev/null
+  openssl pkey -in "$1.key" -pubout -out "$1.pub"
+}
+
+setup_side() { # side local-addr remote-addr local-id remote-id local-ts remote-ts peer-side
   local side=$1 dir=$work/$1
   mkdir -p "$dir"/{x509,x509ca,private,rsa,ecdsa,pkcs8,pkcs12,pubkey,x509aa,x509ac,x509crl,x509ocsp}
+  local local_auth=psk remote_auth=psk local_keys='' remote_keys='' rsa_pss=no
+  [ "$authmode" = rsa-pss ] && rsa_pss=yes
+  if [ "$authmode" != psk ]; then
+    local_auth=pubkey
+    [ "$authmode" = rsa-pss ] && local_auth=rsa/pss
+    remote_auth=pubkey
+    cp "$work/keys/$side.key" "$dir/pkcs8/$side.key"
+    cp "$work/keys/$side.pub" "$dir/pubkey/$side.pub"
+    cp "$work/keys/$8.pub" "$dir/pubkey/$8.pub"
+    local_keys="
+            pubkeys = $side.pub"
+    remote_keys="
+             pubkeys = $8.pub"
+  fi
   cat >"$dir/strongswan.conf" <<CONF
 charon {
   load_modular = no
-  load = random nonce openssl kdf pem pkcs1 x509 pubkey kernel-netlink socket-default vici updown
+  load = random nonce openssl kdf pem pkcs1 pkcs8 x509 pubkey kernel-netlink socket-default vici updown
   install_routes = no
   retransmit_tries = 2
+  rsa_pss = $rsa_pss
   plugins {
     vici { socket = unix://$dir/charon.vici }
   }
@@ -75,10 +104,10 @@ connections {
     proposals = $proposal
     mobike = no
     fragmentation = no
-    local { auth = psk
-            id = $4 }
-    remote { auth = psk
-             id = $5 }
+    local { auth = $local_auth
+            id = $4 $local_keys }
+    remote { auth = $remote_auth
+             id = $5 $remote_keys }
     children {
       capture {
         esp_proposals = aes128gcm16
@@ -97,8 +126,13 @@ secrets {
 }
 CONF
 }
-setup_side left 192.0.2.1 192.0.2.2 left.example.org right.example.org 198.51.100.0/24 203.0.113.0/24
-setup_side right 192.0.2.2 192.0.2.1 right.example.org left.example.org 203.0.113.0/24 198.51.100.0/24
+if [ "$authmode" != psk ]; then
+  mkdir -p "$work/keys"
+  genkey "$work/keys/left"
+  genkey "$work/keys/right"
+fi
+setup_side left 192.0.2.1 192.0.2.2 left.example.org right.example.org 198.51.100.0/24 203.0.113.0/24 right
+setup_side right 192.0.2.2 192.0.2.1 right.example.org left.example.org 203.0.113.0/24 198.51.100.0/24 left
 
 start_charon() { # side ns
   local dir=$work/$1
@@ -124,6 +158,6 @@ for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
 for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
 pids=()
 
-node --import tsx "$here/extract-capture.ts" "$name" "$proposal" "$psk" "$work/capture.pcap" "$work/left/charon.log" "$work/right/charon.log" >"$work/$name.json"
+NODESWAN_AUTH_MODE=$authmode NODESWAN_KEYS=$work/keys node --import tsx "$here/extract-capture.ts" "$name" "$proposal" "$psk" "$work/capture.pcap" "$work/left/charon.log" "$work/right/charon.log" >"$work/$name.json"
 mv "$work/$name.json" "$here/$name.json"
 echo "wrote $here/$name.json"
