@@ -13,7 +13,20 @@ export interface FileSource {
 
 const WILDCARD = /[*?[]/;
 
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}
+
+/** A shell pattern for one path segment as a RegExp; a malformed [...] class matches literally. */
 function segmentRegExp(segment: string): RegExp {
+  try {
+    return new RegExp(`^${segmentSource(segment)}$`);
+  } catch {
+    return new RegExp(`^${escapeRegExp(segment)}$`);
+  }
+}
+
+function segmentSource(segment: string): string {
   let re = '';
   for (let i = 0; i < segment.length; i++) {
     const ch = segment[i] ?? '';
@@ -23,14 +36,15 @@ function segmentRegExp(segment: string): RegExp {
       const close = segment.indexOf(']', i + 1);
       if (close < 0) re += '\\[';
       else {
-        let body = segment.slice(i + 1, close).replace(/\\/g, '\\\\');
-        if (body.startsWith('!')) body = `^${body.slice(1)}`;
-        re += `[${body}]`;
+        const raw = segment.slice(i + 1, close);
+        const negate = raw.startsWith('!');
+        const body = (negate ? raw.slice(1) : raw).replace(/[\\\]^[]/g, '\\$&');
+        re += `[${negate ? '^' : ''}${body}]`;
         i = close;
       }
-    } else re += ch.replace(/[.+^${}()|\\]/g, '\\$&');
+    } else re += escapeRegExp(ch);
   }
-  return new RegExp(`^${re}$`);
+  return re;
 }
 
 export const nodeFileSource: FileSource = {
@@ -89,12 +103,7 @@ export function memoryFileSource(files: Record<string, string>, modes: Record<st
       return text;
     },
     glob(pattern) {
-      const re = new RegExp(
-        `^${pattern
-          .split('/')
-          .map((s) => segmentRegExp(s).source.slice(1, -1))
-          .join('/')}$`,
-      );
+      const re = new RegExp(`^${pattern.split('/').map((s) => segmentRegExp(s).source.slice(1, -1)).join('/')}$`);
       return Object.keys(files).filter((f) => re.test(f)).sort();
     },
     mode: (file) => modes[file] ?? (files[file] !== undefined ? 0o600 : undefined),
