@@ -61,3 +61,4 @@ export * from './payloads/fragment.js';
 export * from './payloads/configuration.js';
 export * from './payloads/eap.js';
 export * from './payloads/unknown.js';
+export { describeMessage, describePayload, describePayloads } from './describe.js';
