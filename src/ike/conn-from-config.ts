@@ -81,8 +81,9 @@ export function connFromConfig(c: ConnModel): IkeConn {
     remoteAddress,
     localPort: c.local.ikePort,
     remotePort: c.remote.ikePort,
-    localId: c.local.id ? parseIdentity(c.local.id) : defaultId(localAddress),
-    remoteId: c.remote.id ? parseIdentity(c.remote.id) : defaultId(remoteAddress),
+    localId: c.local.id ? parseIdentity(c.local.id) : c.local.cert ? ANY_ID : defaultId(localAddress),
+    // With a pinned rightcert the certificate says who the peer is.
+    remoteId: c.remote.id ? parseIdentity(c.remote.id) : c.remote.cert ? ANY_ID : defaultId(remoteAddress),
     localAuth: authOf(c.local),
     remoteAuth: authOf(c.remote),
     ikeProposals: proposalsFromConfig(c.ike),
@@ -96,6 +97,9 @@ export function connFromConfig(c: ConnModel): IkeConn {
     replayWindow: c.replayWindow,
     auto: c.auto,
   };
+  if (c.local.cert) conn.localCert = c.local.cert;
+  if (c.remote.cert) conn.remoteCert = c.remote.cert;
+  conn.sendCert = c.local.sendCert;
   if (local.protoPort) conn.localProtoPort = local.protoPort;
   if (remote.protoPort) conn.remoteProtoPort = remote.protoPort;
   return conn;

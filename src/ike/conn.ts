@@ -20,6 +20,12 @@ export interface IkeConn {
   localId: Identity;
   remoteId: Identity;
   localAuth: AuthMethodName;
+  /** leftcert: a path (relative to ipsec.d/certs) or the certificate itself. */
+  localCert?: string | Uint8Array;
+  /** rightcert: the only certificate the peer may present. */
+  remoteCert?: string | Uint8Array;
+  /** leftsendcert; default ifasked: sent when the peer asked with CERTREQ. */
+  sendCert?: 'never' | 'ifasked' | 'always';
   remoteAuth: AuthMethodName;
   /** `ike=` proposals, in preference order (defaults appended unless `!`). */
   ikeProposals: Proposal[];

@@ -14,6 +14,7 @@ import { formatEndpoint } from '../net/transport.js';
 import { SystemClock, type Clock } from './clock.js';
 import type { IkeConn } from './conn.js';
 import { connFromConfig } from './conn-from-config.js';
+import { CredentialStore } from './credentials.js';
 import type { SaEvent } from './effects.js';
 import { Executor } from './executor.js';
 import type { IkeSa } from './ike-sa.js';
@@ -32,6 +33,8 @@ export interface IkeEngineOptions {
   version?: string;
   /** Accept MODP 768/1024/1536 when a conn's ike=/esp= names them. */
   allowWeakGroups?: boolean;
+  /** The ipsec.d folder (cacerts/, certs/, private/); default /etc/ipsec.d. */
+  ipsecDir?: string;
   /** How long shutdown() waits for peers to answer our Deletes. */
   shutdownGraceMs?: number;
 }
@@ -41,6 +44,7 @@ type Waiter = (result: UpResult) => void;
 export class IkeEngine implements Engine {
   private conns = new Map<string, IkeConn>();
   private secrets: SecretsModel = { entries: [] };
+  private credentials: CredentialStore;
   private readonly reqids = new Map<string, number>();
   private readonly manager: SaManager;
   private readonly waiters = new Map<number, Waiter>();
@@ -55,6 +59,7 @@ export class IkeEngine implements Engine {
     this.clock = options.clock ?? new SystemClock();
     this.random = options.random ?? randomBytes;
     this.startedAt = this.clock.wallTime();
+    this.credentials = new CredentialStore(options.ipsecDir ?? '/etc/ipsec.d', this.secrets);
     const executor = new Executor({
       kernel: options.kernel,
       send: (local, remote, bytes) => options.transport.send({ local, remote, bytes: Buffer.from(bytes) }),
@@ -65,6 +70,8 @@ export class IkeEngine implements Engine {
       conns: () => [...this.conns.values()],
       psk: (local, peer) => findPsk(this.secrets, local, peer),
       allowWeakGroups: options.allowWeakGroups ?? false,
+      credentials: () => this.credentials,
+      now: () => this.clock.wallTime(),
       nextChildId: () => this.nextChild++,
       reqidFor: (conn) => this.reqidFor(conn),
     };
@@ -92,7 +99,7 @@ export class IkeEngine implements Engine {
   }
 
   /** Apply IkeConns directly (tests, and load() after conversion). */
-  async loadConns(conns: IkeConn[], secrets: SecretsModel): Promise<ReloadReport> {
+  async loadConns(conns: IkeConn[], secrets: SecretsModel, credentials?: CredentialStore): Promise<ReloadReport> {
     const before = this.conns;
     const after = new Map(conns.map((c) => [c.name, c]));
     const report: ReloadReport = { added: [], removed: [], changed: [], unchanged: [] };
@@ -105,6 +112,8 @@ export class IkeEngine implements Engine {
     for (const name of before.keys()) if (!after.has(name)) report.removed.push(name);
     this.conns = after;
     this.secrets = secrets;
+    this.credentials = credentials ?? new CredentialStore(this.options.ipsecDir ?? '/etc/ipsec.d', secrets);
+    for (const problem of this.credentials.problems) this.log('error', problem);
     for (const name of [...report.removed, ...report.changed]) await this.down(name);
     for (const name of [...report.added, ...report.changed]) {
       if (after.get(name)?.auto === 'start') void this.up(name);

@@ -5,6 +5,7 @@
 // ID_FQDN, `user@host` is ID_RFC822_ADDR, `@#hex` is ID_KEY_ID, anything
 // with `=` is an ID_DER_ASN1_DN.
 
+import { formatDn, parseDn } from '../pki/dn.js';
 import { familyOf, ipFromBytes, ipToBytes } from './ip.js';
 
 export const IdType = {
@@ -17,7 +18,8 @@ export const IdType = {
 } as const;
 export type IdType = (typeof IdType)[keyof typeof IdType];
 
-export type Identity = { type: 'any' } | { type: IdType; value: string };
+/** DN identities also carry their DER Name, which is what goes on the wire. */
+export type Identity = { type: 'any' } | { type: IdType; value: string; der?: Uint8Array };
 
 export const ANY_ID: Identity = { type: 'any' };
 
@@ -30,9 +32,24 @@ export function parseIdentity(text: string): Identity {
   if (t.startsWith('@#')) return { type: IdType.KEY_ID, value: t.slice(2).toLowerCase() };
   if (t.startsWith('@@')) return { type: IdType.RFC822_ADDR, value: t.slice(2) };
   if (t.startsWith('@')) return { type: IdType.FQDN, value: t.slice(1) };
-  if (t.includes('=')) return { type: IdType.DER_ASN1_DN, value: canonicalDn(t) };
+  if (t.includes('=')) return dnIdentity(t);
   if (t.includes('@')) return { type: IdType.RFC822_ADDR, value: t };
   return { type: IdType.FQDN, value: t };
+}
+
+/** A DN written by an admin; unparseable DNs still match textually but cannot be sent. */
+function dnIdentity(text: string): Identity {
+  try {
+    const der = parseDn(text).der;
+    return { type: IdType.DER_ASN1_DN, value: formatDn(der), der };
+  } catch {
+    return { type: IdType.DER_ASN1_DN, value: canonicalDn(text) };
+  }
+}
+
+/** The identity of a certificate subject (DER Name). */
+export function dnFromDer(der: Uint8Array): Identity {
+  return { type: IdType.DER_ASN1_DN, value: formatDn(der), der };
 }
 
 /** "C=CH, O=Example,CN=moon" -> "C=CH, O=Example, CN=moon" (spacing only). */
@@ -63,8 +80,8 @@ export function idMatches(pattern: Identity, actual: Identity): boolean {
 
 /** DN equality with `*` as a whole-RDN-value wildcard ("CN=*"). */
 function dnMatches(pattern: string, actual: string): boolean {
-  const p = pattern.split(', ');
-  const a = actual.split(', ');
+  const p = pattern.split(/(?<!\\), /);
+  const a = actual.split(/(?<!\\), /);
   if (p.length !== a.length) return false;
   return p.every((rdn, i) => {
     const other = a[i] ?? '';
@@ -80,16 +97,19 @@ export function idMatchScore(pattern: Identity, actual: Identity): number {
   return pattern.type === IdType.DER_ASN1_DN && pattern.value.includes('=*') ? 2 : 3;
 }
 
-/** Body of an ID payload (RFC 7296 §3.5) for the non-DN types. */
+/** Body of an ID payload (RFC 7296 §3.5). */
 export function identityData(id: Identity): { type: number; data: Uint8Array } {
   if (id.type === 'any') throw new Error('cannot send %any as an identity');
   if (id.type === IdType.IPV4_ADDR || id.type === IdType.IPV6_ADDR) return { type: id.type, data: ipToBytes(id.value) };
   if (id.type === IdType.KEY_ID) return { type: id.type, data: Buffer.from(id.value, 'hex') };
-  if (id.type === IdType.DER_ASN1_DN) throw new Error('DN identities are encoded from the certificate subject');
+  if (id.type === IdType.DER_ASN1_DN) {
+    if (!('der' in id) || !id.der) throw new Error(`cannot encode the DN '${id.value}'`);
+    return { type: id.type, data: id.der };
+  }
   return { type: id.type, data: Buffer.from(id.value, 'utf8') };
 }
 
-/** Decode an ID payload body for the non-DN types. */
+/** Decode an ID payload body; unknown types compare as opaque KEY_IDs. */
 export function identityFromData(type: number, data: Uint8Array): Identity {
   switch (type) {
     case IdType.IPV4_ADDR:
@@ -100,6 +120,12 @@ export function identityFromData(type: number, data: Uint8Array): Identity {
       return { type, value: Buffer.from(data).toString('utf8') };
     case IdType.KEY_ID:
       return { type, value: Buffer.from(data).toString('hex') };
+    case IdType.DER_ASN1_DN:
+      try {
+        return dnFromDer(data);
+      } catch {
+        return { type: IdType.KEY_ID, value: Buffer.from(data).toString('hex') };
+      }
     default:
       return { type: IdType.KEY_ID, value: Buffer.from(data).toString('hex') };
   }

@@ -54,6 +54,10 @@ export interface IkeSaData {
   natLocal: boolean;
   natRemote: boolean;
   peerFragmentation: boolean;
+  /** SIGNATURE_HASH_ALGORITHMS the peer announced (RFC 7427 §4); undefined = none. */
+  peerSignatureHashes?: number[];
+  /** The peer sent CERTREQ (so it wants our certificate). */
+  peerCertReq: boolean;
   /** INVALID_KE_PAYLOAD / COOKIE restarts so far (bounded). */
   initRestarts: number;
 
@@ -97,6 +101,7 @@ export function newIkeSaData(init: {
     natLocal: false,
     natRemote: false,
     peerFragmentation: false,
+    peerCertReq: false,
     initRestarts: 0,
     children: [],
   };

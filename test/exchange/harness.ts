@@ -29,7 +29,7 @@ export function pskSecrets(psk: string, ...ids: string[]): SecretsModel {
 }
 
 export class Exchange {
-  readonly clock = new ManualClock();
+  readonly clock = new ManualClock(Date.now());
   readonly network = new VirtualNetwork();
   readonly queue: Datagram[] = [];
   private readonly sides = new Map<string, Side>();

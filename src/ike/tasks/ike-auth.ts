@@ -1,8 +1,9 @@
-// IKE_AUTH (RFC 7296 §1.2, §2.15) with pre-shared keys, both roles.
+// IKE_AUTH (RFC 7296 §1.2, §2.15), both roles; AUTH itself is built and
+// checked in ../authenticate.ts (PSK, certificates with RFC 7427).
 //
-//   HDR, SK {IDi, N(INITIAL_CONTACT), [IDr,] AUTH, [N(USE_TRANSPORT_MODE),]
-//            SA, TSi, TSr}                                            -->
-//                     <--  HDR, SK {IDr, AUTH, [N(USE_TRANSPORT_MODE),] SA, TSi, TSr}
+//   HDR, SK {IDi, [CERT,] N(INITIAL_CONTACT), [CERTREQ,] [IDr,] AUTH,
+//            [N(USE_TRANSPORT_MODE),] SA, TSi, TSr}                   -->
+//                <--  HDR, SK {IDr, [CERT,] AUTH, [N(USE_TRANSPORT_MODE),] SA, TSi, TSr}
 //
 // The responder picks the conn now that it knows the peer's ID (it may
 // differ from the one IKE_SA_INIT matched by address), verifies AUTH, and
@@ -10,47 +11,28 @@
 // (§2.21.2). A CHILD SA failure does not fail the IKE SA: the response
 // carries the error notify instead of SA/TSi/TSr.
 
-import { pskAuth, verifyPskAuth } from '../../crypto/auth/psk.js';
-import { signedOctets } from '../../crypto/auth/signed-octets.js';
-import { AuthMethod } from '../../wire/iana/auth-methods.js';
 import { ExchangeType } from '../../wire/iana/exchange-types.js';
 import { NotifyType } from '../../wire/iana/notify-types.js';
 import { PayloadType } from '../../wire/iana/payload-types.js';
-import { encodeIdBody, type IdPayload } from '../../wire/payloads/id.js';
 import { findNotify, findPayload, type Payload } from '../../wire/payload.js';
-import type { Effect } from '../effects.js';
-import { effect } from '../effects.js';
+import { buildOurAuth, idPayload, isFailure, localCredential, ourIdentity, verifyPeerAuth } from '../authenticate.js';
 import type { IkeConn } from '../conn.js';
 import { connForAuth } from '../conn-lookup.js';
-import { explainAuthRejected, explainNoSecret, explainPeerAuthInvalid, explainPskMismatch } from '../explain.js';
-import { formatIdentity, identityData, identityFromData, idMatches, parseIdentity, type Identity } from '../identity.js';
+import type { LocalCredential } from '../credentials.js';
+import { effect, type Effect } from '../effects.js';
+import { explainAuthRejected, type AuthFacts } from '../explain.js';
+import { formatIdentity, identityFromData, idMatches } from '../identity.js';
 import type { IkeSaData } from '../ike-sa-data.js';
 import { encodeProtected } from '../protection.js';
 import { tsFromWire } from '../wire-adapt.js';
 import { childAnswer, childFromResponse, childRequest, isChildFailure } from './child-create.js';
 import { notify, type Failure, type TaskEnv, type TaskResult } from './task.js';
 
-/** Our ID: leftid, or our address when leftid is %any/unset. */
-export function ourIdentity(conn: IkeConn, localAddress: string): Identity {
-  return conn.localId.type === 'any' ? parseIdentity(localAddress) : conn.localId;
-}
+export { ourIdentity } from '../authenticate.js';
 
-function idPayload(type: typeof PayloadType.IDi | typeof PayloadType.IDr, id: Identity): IdPayload {
-  const { type: idType, data } = identityData(id);
-  return { type, critical: false, idType, data } as IdPayload;
-}
+const CERTREQ_X509 = 4;
 
-function authOctets(sa: IkeSaData, signerIsInitiator: boolean, idBody: Uint8Array): Buffer {
-  return signedOctets({
-    prf: sa.prf!,
-    realMessage: signerIsInitiator ? sa.initRequest! : sa.initResponse!,
-    peerNonce: signerIsInitiator ? sa.nonceR! : sa.nonceI!,
-    skP: signerIsInitiator ? sa.keys!.skPi : sa.keys!.skPr,
-    idPayloadBody: idBody,
-  });
-}
-
-function facts(sa: IkeSaData, conn: IkeConn) {
+function facts(sa: IkeSaData, conn: IkeConn): AuthFacts {
   return {
     connName: conn.name,
     peerAddress: sa.remote.address,
@@ -59,21 +41,33 @@ function facts(sa: IkeSaData, conn: IkeConn) {
   };
 }
 
+/** CERTREQ naming our trust anchors, when we expect the peer to use a certificate. */
+export function certReqPayloads(conn: IkeConn, env: TaskEnv): Payload[] {
+  const store = env.credentials();
+  if (conn.remoteAuth !== 'pubkey' || !store.hasAnchors) return [];
+  return [{ type: PayloadType.CERTREQ, critical: false, encoding: CERTREQ_X509, authority: store.certreqHashes() }];
+}
+
+function methodName(conn: IkeConn): string {
+  return conn.localAuth === 'psk' ? 'PSK' : 'certificate';
+}
+
 // ---------------------------------------------------------------- initiator
 
 export function buildAuthRequest(sa: IkeSaData, env: TaskEnv, spiIn: number): TaskResult {
   const conn = sa.conn!;
-  const localId = ourIdentity(conn, sa.local.address);
+  const cred = localCredential(conn, env);
+  if (isFailure(cred)) return { effects: [], failed: cred };
+  const localId = ourIdentity(conn, sa.local.address, cred);
   sa.localId = localId;
   const idi = idPayload(PayloadType.IDi, localId);
-  const psk = env.psk(localId, conn.remoteId);
-  if (!psk) return { effects: [], failed: { code: 'NO_SECRET', message: explainNoSecret(conn.name, formatIdentity(localId), formatIdentity(conn.remoteId)) } };
-  const auth = pskAuth(sa.prf!, psk, authOctets(sa, true, encodeIdBody(idi)));
+  const ours = buildOurAuth(sa, env, conn, idi, cred, conn.remoteId);
+  if (isFailure(ours)) return { effects: [], failed: ours };
   const child = childRequest(sa, env, spiIn);
   sa.pendingChild = child.pending;
-  const payloads: Payload[] = [idi, notify(NotifyType.INITIAL_CONTACT)];
+  const payloads: Payload[] = [idi, ...ours.certs, notify(NotifyType.INITIAL_CONTACT), ...certReqPayloads(conn, env)];
   if (conn.remoteId.type !== 'any') payloads.push(idPayload(PayloadType.IDr, conn.remoteId));
-  payloads.push({ type: PayloadType.AUTH, critical: false, method: AuthMethod.SHARED_KEY_MESSAGE_INTEGRITY_CODE, data: auth }, ...child.payloads);
+  payloads.push(ours.auth, ...child.payloads);
   const messageId = sa.requests.allocate();
   const bytes = encodeProtected(
     { spiI: sa.spiI, spiR: sa.spiR, exchangeType: ExchangeType.IKE_AUTH, messageId, initiator: true, response: false },
@@ -88,7 +82,7 @@ export function processAuthResponse(sa: IkeSaData, env: TaskEnv, payloads: reado
   const conn = sa.conn!;
   const fail = (code: string, message: string): TaskResult => ({ effects: [], failed: { code, message } });
   if (findNotify(payloads, NotifyType.AUTHENTICATION_FAILED)) {
-    return fail('AUTHENTICATION_FAILED', explainAuthRejected(facts(sa, conn), 'PSK'));
+    return fail('AUTHENTICATION_FAILED', explainAuthRejected(facts(sa, conn), methodName(conn)));
   }
   const idr = findPayload(payloads, PayloadType.IDr);
   const auth = findPayload(payloads, PayloadType.AUTH);
@@ -102,17 +96,11 @@ export function processAuthResponse(sa: IkeSaData, env: TaskEnv, payloads: reado
   if (!idMatches(conn.remoteId, peerId)) {
     return fail('AUTHENTICATION_FAILED', `peer ${sa.remote.address} identified as '${formatIdentity(peerId)}', conn '${conn.name}' expects '${formatIdentity(conn.remoteId)}'`);
   }
-  if (auth.method !== AuthMethod.SHARED_KEY_MESSAGE_INTEGRITY_CODE) {
-    return fail('AUTHENTICATION_FAILED', `peer '${formatIdentity(peerId)}' used AUTH method ${auth.method}, conn '${conn.name}' expects a pre-shared key`);
-  }
-  const psk = env.psk(sa.localId!, peerId);
-  if (!psk) return fail('NO_SECRET', explainNoSecret(conn.name, formatIdentity(sa.localId!), formatIdentity(peerId)));
-  const verified = verifyPskAuth(sa.prf!, psk, authOctets(sa, false, encodeIdBody(idr)), auth.data);
-  if (!verified.ok) return fail('AUTHENTICATION_FAILED', explainPeerAuthInvalid(facts(sa, conn), 'PSK'));
+  const invalid = verifyPeerAuth(sa, env, conn, idr, auth, payloads, facts(sa, conn));
+  if (invalid) return fail(invalid.code, invalid.message);
 
   sa.state.to('ESTABLISHED');
   const effects: Effect[] = [
-    { kind: 'cancel-timer', timer: 'retransmit' },
     effect.emit({ type: 'ike-established', ikeSaId: sa.id }),
     effect.log(sa.id, 'info', `IKE SA '${conn.name}' established with '${formatIdentity(peerId)}' (${sa.remote.address})`),
   ];
@@ -131,6 +119,7 @@ export function processAuthResponse(sa: IkeSaData, env: TaskEnv, payloads: reado
 
 export interface PreparedAuth {
   conn: IkeConn;
+  cred?: LocalCredential;
   wantsChild: boolean;
 }
 
@@ -143,9 +132,10 @@ export interface PreparedAuth {
 export function prepareAuth(sa: IkeSaData, env: TaskEnv, messageId: number, payloads: readonly Payload[]): PreparedAuth | TaskResult {
   const idi = findPayload(payloads, PayloadType.IDi);
   const auth = findPayload(payloads, PayloadType.AUTH);
-  if (!idi || !auth) return authFailed(sa, messageId, 'INVALID_SYNTAX', `IKE_AUTH from ${sa.remote.address} lacks IDi or AUTH`);
+  if (!idi || !auth) return authFailed(sa, messageId, { code: 'INVALID_SYNTAX', message: `IKE_AUTH from ${sa.remote.address} lacks IDi or AUTH` });
   const peerId = identityFromData(idi.idType, idi.data);
   sa.peerId = peerId;
+  if (findPayload(payloads, PayloadType.CERTREQ)) sa.peerCertReq = true;
   const idr = findPayload(payloads, PayloadType.IDr);
   const lookup = connForAuth(env.conns(), {
     local: sa.local.address,
@@ -156,18 +146,17 @@ export function prepareAuth(sa: IkeSaData, env: TaskEnv, messageId: number, payl
     tsi: tsFromWire(findPayload(payloads, PayloadType.TSi)?.selectors ?? []),
     tsr: tsFromWire(findPayload(payloads, PayloadType.TSr)?.selectors ?? []),
   });
-  if (!lookup.ok) return authFailed(sa, messageId, 'NO_CONN', `AUTHENTICATION_FAILED: ${lookup.reason}`);
+  if (!lookup.ok) return authFailed(sa, messageId, { code: 'NO_CONN', message: `AUTHENTICATION_FAILED: ${lookup.reason}` });
   const conn = lookup.conn;
   sa.conn = conn;
-  sa.localId = ourIdentity(conn, sa.local.address);
-  if (auth.method !== AuthMethod.SHARED_KEY_MESSAGE_INTEGRITY_CODE || conn.remoteAuth !== 'psk') {
-    return authFailed(sa, messageId, 'AUTHENTICATION_FAILED', `AUTHENTICATION_FAILED: peer '${formatIdentity(peerId)}' used AUTH method ${auth.method}, conn '${conn.name}' expects ${conn.remoteAuth}`);
-  }
-  const psk = env.psk(sa.localId, peerId);
-  if (!psk) return authFailed(sa, messageId, 'NO_SECRET', `AUTHENTICATION_FAILED: ${explainNoSecret(conn.name, formatIdentity(sa.localId), formatIdentity(peerId))}`);
-  const verified = verifyPskAuth(sa.prf!, psk, authOctets(sa, true, encodeIdBody(idi)), auth.data);
-  if (!verified.ok) return authFailed(sa, messageId, 'AUTHENTICATION_FAILED', explainPskMismatch(facts(sa, conn)));
-  return { conn, wantsChild: findPayload(payloads, PayloadType.SA) !== undefined };
+  const cred = localCredential(conn, env);
+  if (isFailure(cred)) return authFailed(sa, messageId, cred);
+  sa.localId = ourIdentity(conn, sa.local.address, cred);
+  const invalid = verifyPeerAuth(sa, env, conn, idi, auth, payloads, facts(sa, conn));
+  if (invalid) return authFailed(sa, messageId, invalid);
+  const prepared: PreparedAuth = { conn, wantsChild: findPayload(payloads, PayloadType.SA) !== undefined };
+  if (cred) prepared.cred = cred;
+  return prepared;
 }
 
 export function isPrepared(x: PreparedAuth | TaskResult): x is PreparedAuth {
@@ -177,9 +166,9 @@ export function isPrepared(x: PreparedAuth | TaskResult): x is PreparedAuth {
 export function answerAuth(sa: IkeSaData, env: TaskEnv, messageId: number, payloads: readonly Payload[], prepared: PreparedAuth, spiIn?: number): TaskResult {
   const { conn } = prepared;
   const idr = idPayload(PayloadType.IDr, sa.localId!);
-  const psk = env.psk(sa.localId!, sa.peerId!)!;
-  const auth = pskAuth(sa.prf!, psk, authOctets(sa, false, encodeIdBody(idr)));
-  const head: Payload[] = [idr, { type: PayloadType.AUTH, critical: false, method: AuthMethod.SHARED_KEY_MESSAGE_INTEGRITY_CODE, data: auth }];
+  const ours = buildOurAuth(sa, env, conn, idr, prepared.cred, sa.peerId!);
+  if (isFailure(ours)) return authFailed(sa, messageId, ours);
+  const head: Payload[] = [idr, ...ours.certs, ours.auth];
   const seal = (inner: Payload[]) =>
     encodeProtected({ spiI: sa.spiI, spiR: sa.spiR, exchangeType: ExchangeType.IKE_AUTH, messageId, initiator: false, response: true }, inner, sa.skOut!);
 
@@ -192,6 +181,9 @@ export function answerAuth(sa: IkeSaData, env: TaskEnv, messageId: number, paylo
     childPayloads = answer.payloads;
     if (answer.child) effects.push({ kind: 'install-child', child: answer.child });
     failure = answer.failure;
+  } else if (prepared.wantsChild) {
+    childPayloads = [notify(NotifyType.NO_PROPOSAL_CHOSEN)];
+    failure = { code: 'KERNEL_ALLOCSPI', message: `the kernel could not reserve an SPI for conn '${conn.name}'` };
   }
   effects.push(
     {
@@ -210,14 +202,15 @@ export function answerAuth(sa: IkeSaData, env: TaskEnv, messageId: number, paylo
 }
 
 /** Encrypted IKE_AUTH answer carrying only N(AUTHENTICATION_FAILED); the SA then goes. */
-function authFailed(sa: IkeSaData, messageId: number, code: string, message: string): TaskResult {
+function authFailed(sa: IkeSaData, messageId: number, failure: Failure): TaskResult {
   const bytes = encodeProtected(
     { spiI: sa.spiI, spiR: sa.spiR, exchangeType: ExchangeType.IKE_AUTH, messageId, initiator: false, response: true },
     [notify(NotifyType.AUTHENTICATION_FAILED)],
     sa.skOut!,
   );
   return {
-    effects: [{ kind: 'send-response', exchange: 'IKE_AUTH', messageId, datagrams: [bytes] }, effect.log(sa.id, 'warn', message)],
-    failed: { code, message },
+    // The failure itself is logged once, by the engine (ike-failed).
+    effects: [{ kind: 'send-response', exchange: 'IKE_AUTH', messageId, datagrams: [bytes] }],
+    failed: failure,
   };
 }

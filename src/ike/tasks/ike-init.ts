@@ -9,6 +9,7 @@
 // state; the initiator restarts after COOKIE or INVALID_KE_PAYLOAD with
 // message ID 0 again, a bounded number of times.
 
+import { decodeSignatureHashes, encodeSignatureHashes } from '../../crypto/auth/hash-algorithms.js';
 import { createKeyExchange } from '../../crypto/ke/key-exchange.js';
 import { ExchangeType } from '../../wire/iana/exchange-types.js';
 import { NotifyType } from '../../wire/iana/notify-types.js';
@@ -25,18 +26,24 @@ import { firstOf, formatProposal, type Proposal } from '../proposal.js';
 import { acceptChosen, selectProposal } from '../proposal-select.js';
 import { encodePlain } from '../protection.js';
 import { proposalsFromWire, proposalsToWire, proposalToWire } from '../wire-adapt.js';
+import { certReqPayloads } from './ike-auth.js';
 import { natdPayloads, processNatd } from './ike-natd.js';
 import { notify, u16, ZERO_SPI, type TaskEnv, type TaskResult } from './task.js';
 
 const NONCE_SIZE = 32;
 const MAX_RESTARTS = 5;
-/** SHA2-256, SHA2-384, SHA2-512 (RFC 7427 §4). */
-const SIGNATURE_HASHES = [2, 3, 4];
 export const HALF_OPEN_TIMEOUT_MS = 30_000;
 
 function extensionNotifies(): Payload[] {
-  const hashes = Buffer.concat(SIGNATURE_HASHES.map((h) => u16(h)));
-  return [notify(NotifyType.IKEV2_FRAGMENTATION_SUPPORTED), notify(NotifyType.SIGNATURE_HASH_ALGORITHMS, hashes)];
+  return [notify(NotifyType.IKEV2_FRAGMENTATION_SUPPORTED), notify(NotifyType.SIGNATURE_HASH_ALGORITHMS, encodeSignatureHashes())];
+}
+
+/** What the peer's IKE_SA_INIT says about its capabilities. */
+function peerExtensions(sa: IkeSaData, payloads: readonly Payload[]): void {
+  sa.peerFragmentation = findNotify(payloads, NotifyType.IKEV2_FRAGMENTATION_SUPPORTED) !== undefined;
+  const hashes = findNotify(payloads, NotifyType.SIGNATURE_HASH_ALGORITHMS);
+  if (hashes) sa.peerSignatureHashes = decodeSignatureHashes(hashes.data);
+  if (findPayload(payloads, PayloadType.CERTREQ)) sa.peerCertReq = true;
 }
 
 function defaultGroup(proposals: readonly Proposal[]): number | undefined {
@@ -129,7 +136,7 @@ export function processInitResponse(sa: IkeSaData, msg: IkeMessage, raw: Buffer,
   shared.value.fill(0);
   if (keyError) return fail('KEY_DERIVATION_FAILED', keyError);
   applyNat(sa, payloads);
-  sa.peerFragmentation = findNotify(payloads, NotifyType.IKEV2_FRAGMENTATION_SUPPORTED) !== undefined;
+  peerExtensions(sa, payloads);
   return { effects: [effect.log(sa.id, 'info', `IKE_SA_INIT done with ${peer}: ${formatProposal(chosen)}`)], next: 'auth' };
 
   function fail(code: string, message: string): InitResponseResult {
@@ -217,13 +224,14 @@ export function answerInit(sa: IkeSaData, msg: IkeMessage, raw: Buffer, env: Tas
   shared.value.fill(0);
   if (keyError) return refuse(NotifyType.NO_PROPOSAL_CHOSEN, 'KEY_DERIVATION_FAILED', keyError);
   applyNat(sa, payloads);
-  sa.peerFragmentation = findNotify(payloads, NotifyType.IKEV2_FRAGMENTATION_SUPPORTED) !== undefined;
+  peerExtensions(sa, payloads);
 
   const response: Payload[] = [
     { type: PayloadType.SA, critical: false, proposals: [proposalToWire(chosen)] },
     { type: PayloadType.KE, critical: false, group, data: ke.value.publicValue },
     { type: PayloadType.NONCE, critical: false, data: sa.nonceR },
     ...natdPayloads(sa.spiI, sa.spiR, sa.local, sa.remote),
+    ...certReqPayloads(sa.conn, env),
     ...extensionNotifies(),
   ];
   const bytes = encodePlain(
@@ -242,7 +250,7 @@ export function answerInit(sa: IkeSaData, msg: IkeMessage, raw: Buffer, env: Tas
 
   function refuse(type: number, code: string, message: string): TaskResult {
     return {
-      effects: [errorResponse(sa, type), effect.log(sa.id, 'warn', message)],
+      effects: [errorResponse(sa, type)],
       failed: { code, message },
     };
   }

@@ -4,6 +4,7 @@
 import type { Effect } from '../effects.js';
 import type { IkeConn } from '../conn.js';
 import type { Identity } from '../identity.js';
+import type { CredentialStore } from '../credentials.js';
 import { PayloadType } from '../../wire/iana/payload-types.js';
 import type { NotifyPayload } from '../../wire/payloads/notify.js';
 
@@ -14,6 +15,10 @@ export interface TaskEnv {
   psk(localId: Identity, peerId: Identity): Uint8Array | undefined;
   /** Accept MODP 768/1024/1536 when a conn asks for them. */
   allowWeakGroups: boolean;
+  /** Certificates, keys and trust anchors loaded with the config. */
+  credentials(): CredentialStore;
+  /** Wall-clock time, for certificate validity. */
+  now(): Date;
   /** Allocate a CHILD SA handle (unique per engine). */
   nextChildId(): number;
   /** Reqid for a conn's CHILD SAs (stable per conn). */
