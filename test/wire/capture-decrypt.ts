@@ -28,14 +28,20 @@ export function decryptSk(message: Uint8Array, skBodyOffset: number, keys: SkKey
     d.setAuthTag(body.subarray(body.length - 16));
     plain = Buffer.concat([d.update(body.subarray(8, body.length - 16)), d.final()]);
   } else {
-    // aes128-sha256: AES-CBC, HMAC-SHA2-256-128 over everything before the ICV.
+    // e.g. aes256-sha384: AES-CBC, HMAC-SHA2-n truncated to n/2 bits (RFC 4868)
+    // over everything before the ICV.
     if (!keys.skA) throw new Error('CBC needs SK_a');
-    const icv = body.subarray(body.length - 16);
-    const mac = createHmac('sha256', keys.skA).update(message.subarray(0, message.length - 16)).digest().subarray(0, 16);
+    const hash = /sha(1|256|384|512)/.exec(keys.proposal)?.[1] ?? '256';
+    const icvLength = { '1': 12, '256': 16, '384': 24, '512': 32 }[hash]!;
+    const icv = body.subarray(body.length - icvLength);
+    const mac = createHmac(hash === '1' ? 'sha1' : `sha${hash}`, keys.skA)
+      .update(message.subarray(0, message.length - icvLength))
+      .digest()
+      .subarray(0, icvLength);
     if (!timingSafeEqual(icv, mac)) throw new Error('ICV mismatch');
     const d = createDecipheriv(`aes-${keys.skE.length * 8}-cbc`, keys.skE, body.subarray(0, 16));
     d.setAutoPadding(false);
-    plain = Buffer.concat([d.update(body.subarray(16, body.length - 16)), d.final()]);
+    plain = Buffer.concat([d.update(body.subarray(16, body.length - icvLength)), d.final()]);
   }
   const padLength = plain[plain.length - 1]!;
   return plain.subarray(0, plain.length - 1 - padLength);

@@ -30,6 +30,8 @@ const dir = join(import.meta.dirname, '../vectors/capture');
 interface Capture {
   name: string;
   proposal: string;
+  /** psk (absent in older files) or a signature scheme (RFC 7427). */
+  auth?: string;
   initiator: { id: string };
   responder: { id: string };
   datagrams: { hex: string; fromPort: number }[];
@@ -88,7 +90,9 @@ describe('strongSwan captures', () => {
 
         const idi = findPayload(inner, PayloadType.IDi)!;
         expect([idi.idType, formatIdData(idi.idType, idi.data)]).toEqual([IdType.ID_FQDN, cap.initiator.id]);
-        expect(findPayload(inner, PayloadType.AUTH)?.method).toBe(AuthMethod.SHARED_KEY_MESSAGE_INTEGRITY_CODE);
+        expect(findPayload(inner, PayloadType.AUTH)?.method).toBe(
+          (cap.auth ?? 'psk') === 'psk' ? AuthMethod.SHARED_KEY_MESSAGE_INTEGRITY_CODE : AuthMethod.DIGITAL_SIGNATURE,
+        );
         const tsi = findPayload(inner, PayloadType.TSi)!.selectors[0]!;
         if (!isAddressRange(tsi)) throw new Error('TSi not a range');
         expect([formatIdData(IdType.ID_IPV4_ADDR, tsi.startAddress), formatIdData(IdType.ID_IPV4_ADDR, tsi.endAddress)]).toEqual(['198.51.100.0', '198.51.100.255']);
