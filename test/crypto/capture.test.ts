@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { signedOctets } from '../../src/crypto/auth/signed-octets.js';
 import { pskAuth, verifyPskAuth } from '../../src/crypto/auth/psk.js';
 import { signAuth, verifyAuth } from '../../src/crypto/auth/signature-auth.js';
-import { deriveIkeSaKeys, initialSkeyseed } from '../../src/crypto/ike-sa-keys.js';
+import { deriveIkeSaKeys, deriveRekeyedIkeSaKeys, initialSkeyseed, rekeySkeyseed } from '../../src/crypto/ike-sa-keys.js';
 import { natDetectionHash } from '../../src/crypto/nat-detection.js';
 import { lookupPrf, resolveCipherSuite } from '../../src/crypto/registry/index.js';
 import { openMessage, sealMessage } from '../../src/crypto/sk-message.js';
@@ -21,6 +21,7 @@ import {
   AuthMethod,
   decodeMessage,
   encodeIdBody,
+  ExchangeType,
   filterPayloads,
   findNotify,
   findPayload,
@@ -42,6 +43,8 @@ interface Capture {
   datagrams: Array<{ hex: string; fromPort: number; toPort: number }>;
   initiatorLog: Record<string, string> & { authOctets: string[] };
   responderLog: Record<string, string> & { authOctets: string[] };
+  rekeyedInitiatorLog?: Record<string, string>;
+  rekeyedResponderLog?: Record<string, string>;
 }
 
 const folder = join(dirname(fileURLToPath(import.meta.url)), '../vectors/capture');
@@ -70,11 +73,12 @@ function negotiated(response: IkeMessage) {
   return { prf, suite };
 }
 
-it('has the six captures the README lists', () => {
+it('has the seven captures the README lists', () => {
   expect(captures.map((c) => c.name).sort()).toEqual([
     'psk-aes128-sha256-modp2048',
     'psk-aes256gcm16-prfsha384-ecp384',
     'psk-chacha20poly1305-prfsha256-curve25519',
+    'rekey-aes128gcm16-prfsha256-curve25519',
     'sig-ecdsa-p256',
     'sig-ed25519',
     'sig-rsa-pss',
@@ -189,6 +193,28 @@ describe.each(captures.map((c) => [c.name, c] as const))('strongSwan capture %s'
     const wrong = verifyPskAuth(prf, Buffer.from('not the secret'), octetsI, authI.data);
     expect(!wrong.ok && wrong.error.code).toBe('CRYPTO_AUTH_FAILED');
   });
+
+  const rekeyed = capture.rekeyedInitiatorLog;
+  if (rekeyed)
+    it('IKE SA rekey (§2.18): CREATE_CHILD_SA decrypts with the old keys and the new SA keys re-derive', () => {
+      const [, , , , rekeyRequest, rekeyResponse, deleteRequest] = capture.datagrams.map((d) => hex(d.hex));
+      const req = openWith(rekeyRequest!, keys.skEi, keys.skAi);
+      const res = openWith(rekeyResponse!, keys.skEr, keys.skAr);
+      expect(req.message.header.exchangeType).toBe(ExchangeType.CREATE_CHILD_SA);
+      const newSpiI = Buffer.from(findPayload(req.payloads, PayloadType.SA)!.proposals[0]!.spi);
+      const newSpiR = Buffer.from(findPayload(res.payloads, PayloadType.SA)!.proposals[0]!.spi);
+      const newNonceI = Buffer.from(findPayload(req.payloads, PayloadType.NONCE)!.data);
+      const newNonceR = Buffer.from(findPayload(res.payloads, PayloadType.NONCE)!.data);
+      const gir = hex(rekeyed.sharedSecret!);
+      expect(rekeySkeyseed(prf, keys.skD, gir, newNonceI, newNonceR).toString('hex')).toBe(rekeyed.skeyseed);
+      const next = must(deriveRekeyedIkeSaKeys({ prf, oldPrf: prf, oldSkD: keys.skD, suite, nonceI: newNonceI, nonceR: newNonceR, spiI: newSpiI, spiR: newSpiR, sharedSecret: gir }));
+      for (const name of ['skD', 'skEi', 'skEr', 'skPi', 'skPr'] as const) expect(next[name].toString('hex')).toBe(rekeyed[name]);
+      expect(capture.rekeyedResponderLog).toEqual(rekeyed);
+      // The old SA is then deleted with a message protected by the old keys.
+      const deletion = openWith(deleteRequest!, keys.skEi, keys.skAi);
+      expect(deletion.message.header.exchangeType).toBe(ExchangeType.INFORMATIONAL);
+      expect(findPayload(deletion.payloads, PayloadType.D)).toBeDefined();
+    });
 
   it('re-sealing the decrypted payloads gives a message that opens to the same payloads', () => {
     const req = openWith(authRequest, keys.skEi, keys.skAi);

@@ -79,18 +79,26 @@ const KEY_LABELS: Record<string, string> = {
   'Sk_pr secret': 'skPr',
 };
 
+/**
+ * Key sets in the order charon derived them: a new set starts at each
+ * "shared Diffie Hellman secret" (the IKE SA, then any rekeyed IKE SA).
+ */
 function keysFrom(path: string) {
-  const keys: Record<string, string> = {};
+  const sets: Array<Record<string, string>> = [];
   const authOctets: string[] = [];
   const auth: string[] = [];
   for (const dump of readDumps(path)) {
     const key = KEY_LABELS[dump.label];
-    if (key && !(key in keys)) keys[key] = dump.hex;
+    if (key === 'sharedSecret') sets.push({});
+    if (key && sets.length > 0 && !(key in sets[sets.length - 1]!)) sets[sets.length - 1]![key] = dump.hex;
     if (dump.label.startsWith('octets = message + nonce')) authOctets.push(dump.hex);
     if (dump.label.startsWith('AUTH = prf(prf(secret, keypad), octets)')) auth.push(dump.hex);
   }
-  return { ...keys, authOctets, auth };
+  return { log: { ...sets[0], authOctets, auth }, rekeyed: sets[1] };
 }
+
+const left = keysFrom(leftLog);
+const right = keysFrom(rightLog);
 
 const authMode = process.env.NODESWAN_AUTH_MODE ?? 'psk';
 const keyDir = process.env.NODESWAN_KEYS ?? '';
@@ -108,7 +116,8 @@ const capture = {
   initiator: { address: '192.0.2.1', id: 'left.example.org' },
   responder: { address: '192.0.2.2', id: 'right.example.org' },
   datagrams: readPcap(pcapPath),
-  initiatorLog: keysFrom(leftLog),
-  responderLog: keysFrom(rightLog),
+  initiatorLog: left.log,
+  responderLog: right.log,
+  ...(left.rekeyed ? { rekeyedInitiatorLog: left.rekeyed, rekeyedResponderLog: right.rekeyed } : {}),
 };
 process.stdout.write(`${JSON.stringify(capture, null, 2)}\n`);

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Regenerates the strongSwan captures in this folder (run as root):
-#   test/vectors/capture/make-capture.sh <name> <ike-proposal> [psk|ecdsa|rsa-pss|ed25519]
+#   test/vectors/capture/make-capture.sh <name> <ike-proposal> [psk|ecdsa|rsa-pss|ed25519] [rekey]
 #   e.g. make-capture.sh psk-aes256gcm16-prfsha384-ecp384 aes256gcm16-prfsha384-ecp384
 # With a key type instead of psk, each side gets a fresh key pair (openssl
 # genpkey) and authenticates with RFC 7427 signatures over raw public keys;
 # the public keys go into the JSON so the signatures can be verified.
+# With `rekey`, the initiator then rekeys the IKE SA (CREATE_CHILD_SA,
+# RFC 7296 §2.18) and the new SA's keys are logged and stored too.
 # Two charon daemons run in two network namespaces joined by a veth pair
 # (192.0.2.1 <-> 192.0.2.2, documentation prefix), authenticate with a PSK,
 # and log every derived key (ike 4 / enc 4). tcpdump records the UDP
@@ -17,6 +19,7 @@ set -euo pipefail
 name=${1:?name}
 proposal=${2:?ike proposal}
 authmode=${3:-psk}
+rekey=${4:-}
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d /tmp/nodeswan-capture.XXXXXX)
 left=nswcap-left-$$
@@ -152,6 +155,14 @@ for side in left right; do
 done
 # The initiate fails at CHILD SA installation (no ESP in this kernel); IKE is done by then.
 swanctl --initiate --child capture --uri "unix://$work/left/charon.vici" --timeout 10 >"$work/initiate.log" 2>&1 || true
+if [ "$rekey" = rekey ]; then
+  swanctl --rekey --ike capture --uri "unix://$work/left/charon.vici" >/dev/null 2>&1
+  # Wait (up to 10 s) until the initiator has deleted the old IKE SA.
+  for _ in $(seq 100); do
+    grep -q 'IKE_SA deleted' "$work/left/charon.log" && break
+    sleep 0.1
+  done
+fi
 sleep 1
 # Stop tcpdump and both charons so the pcap and the logs are complete.
 for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
