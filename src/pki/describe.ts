@@ -49,7 +49,7 @@ const colonHex = (b: Buffer): string => b.toString('hex').match(/../g)?.join(':'
 const KEY_USAGE_NAMES = Object.entries(KEY_USAGE_BITS).reduce<Record<number, string>>((acc, [name, bit]) => ({ ...acc, [bit]: name }), {});
 
 export function describeCertificate(data: string | Uint8Array | CertificateParts, now = new Date()): CertificateDescription {
-  const cert = 'x509' in (data as object) ? (data as CertificateParts) : readCertificate(data as string | Uint8Array);
+  const cert = typeof data === 'object' && 'x509' in data ? data : readCertificate(data);
   const bc = findExtension(cert, OID.basicConstraints);
   const bcFields = bc ? children(decode(bc.value)) : [];
   const ca = isUniversal(bcFields[0], TYPE.BOOLEAN) && bytes(bcFields[0])[0] !== 0;
