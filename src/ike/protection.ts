@@ -1,15 +1,14 @@
-// Turning payload lists into datagrams and back, with or without the
-// Encrypted payload (RFC 7296 §3.14). The associated data of SK is every
-// octet before its body, so a message is laid out first with a placeholder
-// body of the final length, then sealed in place.
+// Turning payload lists into datagrams and back. Encryption and the SK
+// layout are src/crypto/sk-message.ts; this file adds the header fields
+// from the SA's point of view and the exchange's payload rules.
 
+import { openMessage as openSk, sealMessage } from '../crypto/sk-message.js';
 import type { SkCipher } from '../crypto/sk/sk-cipher.js';
+import { checkExchangeRules } from '../wire/exchange-rules.js';
 import { IKE_MAJOR_VERSION, type IkeHeader } from '../wire/header.js';
 import { PayloadType } from '../wire/iana/payload-types.js';
-import { decodeMessage, encodeMessage, encodeMessageWithLayout, type IkeMessage } from '../wire/message.js';
-import { decodePayloadChain, encodePayloadChain } from '../wire/payload-chain.js';
+import { decodeMessage, encodeMessage, type IkeMessage } from '../wire/message.js';
 import { findPayload, type Payload } from '../wire/payload.js';
-import { checkExchangeRules } from '../wire/exchange-rules.js';
 
 export interface HeaderFields {
   spiI: Uint8Array;
@@ -42,18 +41,7 @@ export function encodePlain(h: HeaderFields, payloads: Payload[]): Buffer {
 
 /** A message whose payloads all travel inside SK. */
 export function encodeProtected(h: HeaderFields, inner: Payload[], cipher: SkCipher): Buffer {
-  const chain = encodePayloadChain(inner);
-  const sk: Payload = {
-    type: PayloadType.SK,
-    critical: false,
-    nextPayload: chain.firstType,
-    body: new Uint8Array(cipher.bodyLength(chain.bytes.length)),
-  };
-  const laid = encodeMessageWithLayout({ header: header(h), payloads: [sk] });
-  const offset = laid.skBodyOffset!;
-  const body = cipher.seal(laid.bytes.subarray(0, offset), chain.bytes);
-  body.copy(laid.bytes, offset);
-  return laid.bytes;
+  return sealMessage(header(h), inner, cipher);
 }
 
 export type Opened =
@@ -69,23 +57,16 @@ export function openMessage(bytes: Uint8Array, cipher: SkCipher | undefined): Op
     return r;
   }
   const message = decoded.value;
-  const sk = findPayload(message.payloads, PayloadType.SK);
-  if (!sk) return checked(message, message.payloads);
-  if (!cipher || message.skBodyOffset === undefined) {
-    return { ok: false, reason: 'not-encrypted', detail: 'SK payload but no keys for this IKE SA yet' };
-  }
-  const opened = cipher.open(bytes.subarray(0, message.skBodyOffset), sk.body);
+  if (!findPayload(message.payloads, PayloadType.SK)) return checked(message, message.payloads);
+  if (!cipher) return { ok: false, reason: 'not-encrypted', detail: 'SK payload but no keys for this IKE SA yet' };
+  const opened = openSk(bytes, cipher);
   if (!opened.ok) {
     const reason = opened.error.code === 'CRYPTO_INTEGRITY_FAILED' ? 'bad-icv' : 'malformed';
-    return { ok: false, reason, detail: opened.error.message };
-  }
-  const inner = decodePayloadChain(sk.nextPayload, opened.value, 'SK');
-  if (!inner.ok) {
-    const r: Opened = { ok: false, reason: 'malformed', detail: `${inner.error.path}: ${inner.error.message}` };
-    if (inner.error.notify !== undefined) r.notify = inner.error.notify;
+    const r: Opened = { ok: false, reason, detail: opened.error.message };
+    if (opened.error.decodeError?.notify !== undefined) r.notify = opened.error.decodeError.notify;
     return r;
   }
-  return checked(message, inner.value);
+  return checked(message, opened.value.payloads);
 }
 
 /** The exchange's payload rules (RFC 7296 §1.2-§1.4) on the decoded message. */
