@@ -104,6 +104,14 @@ describe('ipsec up/down/status/statusall/reload against a running daemon', () =>
     }
   });
 
+  it('a user other than root is refused by the socket permissions', async () => {
+    await env.start();
+    const r = await ipsec(['status', ...env.flags], {}, { uid: 65534, gid: 65534 });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^permission denied on .*nodeswan\.ctl: the control socket is root-only\n$/);
+    await ipsec(['stop', ...env.flags]);
+  });
+
   it('commands against no daemon say so, with LSB exit codes', async () => {
     const st = await ipsec(['status', ...env.flags]);
     expect(st.code).toBe(3);
