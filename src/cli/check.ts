@@ -1,12 +1,13 @@
 // `ipsec check [--config F] [--secrets F] [--json]`: reads ipsec.conf (or
 // its YAML form) and ipsec.secrets offline and lists every problem as
 // FILE:LINE:COL: error|warning: message. Exit 0 without errors, 1 with.
-import { existsSync } from 'node:fs';
+import { accessSync, constants, existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { crossCheck } from '../config/cross-check.js';
 import { type Diagnostic, Diagnostics, formatDiagnostic } from '../config/diagnostics.js';
 import { loadConfig, loadSecrets } from '../config/load.js';
 import { type Command } from './commands.js';
-import { parseConfigArgs } from './config-args.js';
+import { DEFAULT_CONFIG, DEFAULT_SECRETS, parseConfigArgs } from './config-args.js';
 
 export interface CheckReport {
   ok: boolean;
@@ -35,7 +36,31 @@ export function runCheck(config: string, secrets: string | undefined): CheckRepo
   };
 }
 
-const USAGE = 'usage: ipsec check [--config FILE] [--secrets FILE] [--json]\n';
+const USAGE = `usage: ipsec check [--config FILE] [--secrets FILE] [--json]
+  --config   ipsec.conf to check (default ${DEFAULT_CONFIG}; FILE.yaml for the YAML form)
+  --secrets  ipsec.secrets to check (default: ${DEFAULT_SECRETS} with the default config,
+             otherwise ipsec.secrets next to FILE, when it exists)
+`;
+
+/**
+ * Which secrets file to read. A file named on the command line must be
+ * readable; the default one is optional, and when it exists but cannot be
+ * read (not root) that is a warning, not a failed check.
+ */
+export function chooseSecrets(config: string, explicit: string | undefined): { secrets: string | undefined; note?: Diagnostic } {
+  if (explicit !== undefined) return { secrets: explicit };
+  const candidate = config === DEFAULT_CONFIG ? DEFAULT_SECRETS : join(dirname(config), 'ipsec.secrets');
+  if (!existsSync(candidate)) return { secrets: undefined };
+  try {
+    accessSync(candidate, constants.R_OK);
+    return { secrets: candidate };
+  } catch {
+    return {
+      secrets: undefined,
+      note: { file: candidate, line: 1, col: 1, severity: 'warning', code: 'secrets-unreadable', message: 'cannot read the secrets file (permission denied); run as root to check it too' },
+    };
+  }
+}
 
 export const checkCommand: Command = {
   summary: 'check ipsec.conf and ipsec.secrets offline and list every problem',
@@ -49,9 +74,12 @@ export const checkCommand: Command = {
       process.stderr.write(`ipsec check: ${parsed}\n${USAGE}`);
       return 1;
     }
-    // The default secrets file is optional; one named on the command line is not.
-    const secrets = parsed.secretsExplicit || (parsed.secrets && existsSync(parsed.secrets)) ? parsed.secrets : undefined;
+    const { secrets, note } = chooseSecrets(parsed.config, parsed.secretsExplicit ? parsed.secrets : undefined);
     const report = runCheck(parsed.config, secrets);
+    if (note) {
+      report.diagnostics.push(note);
+      report.warnings++;
+    }
     if (parsed.format === 'json') {
       process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     } else {

@@ -213,7 +213,7 @@ function buildConn(section: ResolvedSection, diags: Diagnostics, cache: Proposal
   if (ikev2 && ['no', 'never', 'permit', 'false', 'off', 'n'].includes(ikev2.node.value.toLowerCase())) keyExchange = 'ikev1';
   if (keyExchange === 'ikev1') {
     const at = kx === 'ikev1' ? r.setting('keyexchange') : ikev2;
-    if (at) diags.warning(valuePos(at.node), 'ikev1', `conn '${section.name}' uses IKEv1; nodeswan negotiates IKEv2 only (for now), so this conn will not come up`);
+    if (at) diags.warning(placeInConn(section, at), 'ikev1', `conn '${section.name}' uses IKEv1; nodeswan negotiates IKEv2 only (for now), so this conn will not come up`);
   }
 
   const autoValue = r.one('auto', 'ignore');
@@ -313,21 +313,30 @@ function buildConn(section: ResolvedSection, diags: Diagnostics, cache: Proposal
     ...(aaaIdentity !== undefined ? { aaaIdentity } : {}),
     ...(xauthIdentity !== undefined ? { xauthIdentity } : {}),
   };
-  checkConn(conn, r, diags);
+  checkConn(conn, section, r, diags);
   return conn;
 }
 
-function checkConn(conn: ConnModel, r: Reader, diags: Diagnostics): void {
-  const at = (s: ResolvedSetting | undefined): Pos => (s ? valuePos(s.node) : conn.source && { file: conn.source.file, line: conn.source.line, col: 1 });
+/**
+ * Where to report a problem of this conn caused by one setting: at the value
+ * when the conn sets it itself, at the conn's name when it is inherited from
+ * %default or also= (the template line is right for other conns).
+ */
+function placeInConn(section: ResolvedSection, s: ResolvedSetting): Pos {
+  return section.header.settings.includes(s.node) ? valuePos(s.node) : section.header.namePos;
+}
+
+function checkConn(conn: ConnModel, section: ResolvedSection, r: Reader, diags: Diagnostics): void {
+  const at = (s: ResolvedSetting | undefined): Pos => (s ? valuePos(s.node) : section.header.namePos);
 
   // auto=start/route needs a peer to talk to.
   if ((conn.auto === 'start' || conn.auto === 'route') && (conn.mode === 'tunnel' || conn.mode === 'transport' || conn.mode === 'transport_proxy')) {
     const autoSetting = r.setting('auto');
     const rightSetting = r.setting('right');
     if (!rightSetting) {
-      diags.error(at(autoSetting), 'missing-right', `conn '${conn.name}': auto=${autoSetting?.node.value ?? conn.auto} needs right= (the peer's address or hostname)`);
+      diags.error(autoSetting ? placeInConn(section, autoSetting) : section.header.namePos, 'missing-right', `conn '${conn.name}': auto=${autoSetting?.node.value ?? conn.auto} needs right= (the peer's address or hostname)`);
     } else if (conn.remote.host.kind === 'any') {
-      diags.error(at(autoSetting), 'initiate-to-any', `conn '${conn.name}': auto=${autoSetting?.node.value} cannot initiate to right=${rightSetting.node.value}; use auto=add to wait for the peer, or give the peer's address`);
+      diags.error(autoSetting ? placeInConn(section, autoSetting) : section.header.namePos, 'initiate-to-any', `conn '${conn.name}': auto=${autoSetting?.node.value} cannot initiate to right=${rightSetting.node.value}; use auto=add to wait for the peer, or give the peer's address`);
     }
   }
 

@@ -83,7 +83,9 @@ export const nodeFileSource: FileSource = {
   },
   mode(file) {
     try {
-      return fs.statSync(file).mode & 0o777;
+      const st = fs.statSync(file);
+      // Only regular files carry meaningful permissions here (not /dev/null, pipes).
+      return st.isFile() ? st.mode & 0o777 : undefined;
     } catch {
       return undefined;
     }

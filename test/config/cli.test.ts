@@ -1,11 +1,11 @@
 // `ipsec check` and `ipsec show-config`, run as a user would: a spawned
 // process, real files in a temporary directory, exit codes and output.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCheck } from '../../src/cli/check.js';
+import { chooseSecrets, runCheck } from '../../src/cli/check.js';
 
 const repo = join(import.meta.dirname, '../..');
 let dir = '';
@@ -116,5 +116,19 @@ describe('ipsec show-config', () => {
     const r = ipsec('show-config', '--config', join(dir, 'bad.conf'));
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('bad.conf:4:7: error');
+  });
+});
+
+describe('ipsec check, choice of secrets file', () => {
+  it('reads ipsec.secrets next to --config when --secrets is not given', () => {
+    const sub = join(dir, 'site');
+    mkdirSync(sub);
+    writeFileSync(join(sub, 'ipsec.conf'), GOOD);
+    writeFileSync(join(sub, 'ipsec.secrets'), '@x : PSK "ok"\n@y PSK "broken"\n', { mode: 0o600 });
+    const r = ipsec('check', '--config', join(sub, 'ipsec.conf'));
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(`${join(sub, 'ipsec.secrets')}:2:1: error:`);
+    expect(chooseSecrets(join(dir, 'nowhere', 'ipsec.conf'), undefined)).toEqual({ secrets: undefined });
+    expect(chooseSecrets('/x/ipsec.conf', '/y/s')).toEqual({ secrets: '/y/s' });
   });
 });

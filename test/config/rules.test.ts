@@ -171,3 +171,18 @@ describe('defaults', () => {
     expect(c?.child.protocol).toBe('esp');
   });
 });
+
+describe('where inherited problems are reported', () => {
+  it('auto=start from %default without right= is reported at each conn name', () => {
+    expect(conf('conn %default\n\tauto=start\nconn a\n\tleft=192.0.2.1\nconn b\n\tright=198.51.100.2\n').errorLines).toEqual([
+      "3:6: error: conn 'a': auto=start needs right= (the peer's address or hostname)",
+    ]);
+  });
+
+  it('keyexchange=ikev1 from %default warns at each conn name', () => {
+    expect(conf('conn %default\n\tkeyexchange=ikev1\nconn a\nconn b\n').lines).toEqual([
+      "3:6: warning: conn 'a' uses IKEv1; nodeswan negotiates IKEv2 only (for now), so this conn will not come up",
+      "4:6: warning: conn 'b' uses IKEv1; nodeswan negotiates IKEv2 only (for now), so this conn will not come up",
+    ]);
+  });
+});
