@@ -230,7 +230,7 @@ kw('esn', CONN, L, en('yes', 'no', 'either'), 'implemented', 'Extended sequence 
 kw('failureshunt', CONN, L, en('none', 'passthrough', 'drop', 'hold', 'reject'), 'ignored', 'Shunt after negotiation failure.');
 kw('negotiationshunt', CONN, L, en('passthrough', 'drop', 'hold'), 'ignored', 'Shunt during negotiation.');
 kw('retransmit-timeout', CONN, L, time, 'ignored', 'Total retransmission time.');
-kw('retransmit-interval', CONN, L, num, 'ignored', 'First retransmission delay in ms.');
+kw('retransmit-interval', CONN, L, str, 'ignored', 'First retransmission delay in ms.');
 kw('nat-keepalive', CONN, L, bool, 'implemented', 'Send NAT-T keepalives.', { default: 'yes' });
 kw('nat_keepalive', CONN, L, bool, 'implemented', 'Old spelling of nat-keepalive.', { aliasOf: 'nat-keepalive' });
 kw('initial-contact', CONN, L, bool, 'implemented', 'Send INITIAL_CONTACT.', { default: 'yes' });

@@ -55,9 +55,16 @@ export function parseTime(v: string): Parsed<number> {
   return ok(Math.round(Number(m[1]) * unit));
 }
 
+const SCALE: Record<string, number> = { '': 1, k: 1e3, m: 1e6, g: 1e9, t: 1e12, ki: 2 ** 10, mi: 2 ** 20, gi: 2 ** 30, ti: 2 ** 40 };
+
+/** Counts: decimal, 0x hex, 2^N, or with a k/M/G/T (x1000) or Ki/Mi/Gi/Ti (x1024) suffix, optionally followed by B. */
 export function parseNumber(v: string): Parsed<number> {
-  if (/^\d+$/.test(v)) return ok(Number(v));
   if (/^0x[0-9a-f]+$/i.test(v)) return ok(parseInt(v, 16));
+  const pow = /^2\^(\d{1,2})$/.exec(v);
+  if (pow) return ok(2 ** Number(pow[1]));
+  const m = /^(\d+)\s*([kmgt]i?)?b?$/i.exec(v);
+  const scale = m ? SCALE[(m[2] ?? '').toLowerCase()] : undefined;
+  if (m && scale !== undefined) return ok(Number(m[1]) * scale);
   return bad(`invalid number '${v}'`);
 }
 
@@ -79,7 +86,7 @@ export function parseMark(v: string): Parsed<Mark> {
   let value: number | undefined;
   let unique = false;
   // %unique (strongSwan) and -1 (Libreswan): a fresh mark per CHILD SA.
-  if (/^%unique(-dir)?$/i.test(valueText) || valueText === '-1') {
+  if (/^%(unique(-dir)?|same)$/i.test(valueText) || valueText === '-1') {
     unique = true;
     value = 0;
   } else value = num(valueText);

@@ -186,3 +186,17 @@ describe('where inherited problems are reported', () => {
     ]);
   });
 });
+
+describe('value spellings', () => {
+  it('counts with suffixes and 2^N, durations with units and decimals', () => {
+    const c = conf(`conn a\n${HOSTS}\tlifebytes=2GiB\n\tmarginbytes=100M\n\tipsec-max-packets=2^31\n\tikelifetime=1.5h\n\tdpddelay=45\n\tinactivity=2d\n`).model?.conns[0];
+    expect([c?.lifeBytes, c?.marginBytes, c?.lifePackets, c?.ikeLifetime, c?.dpdDelay, c?.inactivity]).toEqual([2 ** 31, 1e8, 2 ** 31, 5400, 45, 172800]);
+  });
+
+  it('marks: %unique, Libreswan -1, value/mask in hex or decimal', () => {
+    const c = conf(`conn a\n${HOSTS}\tmark_in=%unique\n\tmark-out=0x100/0xff00\n`).model?.conns[0];
+    expect(c?.markIn).toEqual({ value: 0, mask: 0xffffffff, unique: true });
+    expect(c?.markOut).toEqual({ value: 256, mask: 0xff00 });
+    expect(conf(`conn a\n${HOSTS}\tmark=-1\n`).model?.conns[0]?.markIn?.unique).toBe(true);
+  });
+});
