@@ -12,8 +12,10 @@ import { describe, expect, it } from 'vitest';
 import { signedOctets } from '../../src/crypto/auth/signed-octets.js';
 import { pskAuth, verifyPskAuth } from '../../src/crypto/auth/psk.js';
 import { signAuth, verifyAuth } from '../../src/crypto/auth/signature-auth.js';
+import { deriveChildSaKeys } from '../../src/crypto/child-sa-keys.js';
+import { aeadKey, aeadOpen } from '../../src/crypto/sk/aead.js';
 import { deriveIkeSaKeys, deriveRekeyedIkeSaKeys, initialSkeyseed, rekeySkeyseed } from '../../src/crypto/ike-sa-keys.js';
-import { natDetectionHash } from '../../src/crypto/nat-detection.js';
+import { natDetectionHash, natDetectionMatches } from '../../src/crypto/nat-detection.js';
 import { lookupPrf, resolveCipherSuite } from '../../src/crypto/registry/index.js';
 import { openMessage, sealMessage } from '../../src/crypto/sk-message.js';
 import { SkCipher } from '../../src/crypto/sk/sk-cipher.js';
@@ -43,6 +45,7 @@ interface Capture {
   datagrams: Array<{ hex: string; fromPort: number; toPort: number }>;
   initiatorLog: Record<string, string> & { authOctets: string[] };
   responderLog: Record<string, string> & { authOctets: string[] };
+  esp?: Array<{ from: string; to: string; hex: string }>;
   rekeyedInitiatorLog?: Record<string, string>;
   rekeyedResponderLog?: Record<string, string>;
 }
@@ -73,8 +76,9 @@ function negotiated(response: IkeMessage) {
   return { prf, suite };
 }
 
-it('has the seven captures the README lists', () => {
+it('has the eight captures the README lists', () => {
   expect(captures.map((c) => c.name).sort()).toEqual([
+    'esp-aes128gcm16-prfsha256-curve25519',
     'psk-aes128-sha256-modp2048',
     'psk-aes256gcm16-prfsha384-ecp384',
     'psk-chacha20poly1305-prfsha256-curve25519',
@@ -114,13 +118,22 @@ describe.each(captures.map((c) => [c.name, c] as const))('strongSwan capture %s'
 
   it('NAT detection hashes in IKE_SA_INIT match ours (§2.23)', () => {
     const zeroSpi = Buffer.alloc(8);
-    const source = findNotify(request.payloads, NotifyType.NAT_DETECTION_SOURCE_IP)!;
-    const destination = findNotify(request.payloads, NotifyType.NAT_DETECTION_DESTINATION_IP)!;
-    expect(Buffer.from(source.data)).toEqual(must(natDetectionHash(spiI, zeroSpi, { address: capture.initiator.address, port: 500 })));
-    expect(Buffer.from(destination.data)).toEqual(must(natDetectionHash(spiI, zeroSpi, { address: capture.responder.address, port: 500 })));
-    const responderSource = findNotify(response.payloads, NotifyType.NAT_DETECTION_SOURCE_IP)!;
-    expect(Buffer.from(responderSource.data)).toEqual(must(natDetectionHash(spiI, spiR, { address: capture.responder.address, port: 500 })));
+    const hash = (spiRValue: Buffer, address: string) => must(natDetectionHash(spiI, spiRValue, { address, port: 500 }));
+    const data = (m: IkeMessage, type: number) => Buffer.from(findNotify(m.payloads, type)!.data);
+    // Destination hashes are always real: each side hashes the peer as it addressed it.
+    expect(data(request, NotifyType.NAT_DETECTION_DESTINATION_IP)).toEqual(hash(zeroSpi, capture.responder.address));
+    expect(data(response, NotifyType.NAT_DETECTION_DESTINATION_IP)).toEqual(hash(spiR, capture.initiator.address));
+    const sources = [
+      [data(request, NotifyType.NAT_DETECTION_SOURCE_IP), hash(zeroSpi, capture.initiator.address)],
+      [data(response, NotifyType.NAT_DETECTION_SOURCE_IP), hash(spiR, capture.responder.address)],
+    ] as const;
+    for (const [received, ours] of sources) {
+      // With `encap = yes` (esp capture) strongSwan sends made-up source hashes
+      // so that both sides see a NAT and use UDP encapsulation.
+      expect(natDetectionMatches([received], ours)).toBe(!capture.esp);
+    }
   });
+
 
   const openWith = (bytes: Buffer, encryptionKey: Buffer, integrityKey: Buffer) =>
     must(openMessage(bytes, must(SkCipher.create(suite, { encryptionKey, integrityKey }))));
@@ -131,8 +144,13 @@ describe.each(captures.map((c) => [c.name, c] as const))('strongSwan capture %s'
     expect(Buffer.from(findPayload(req.payloads, PayloadType.IDi)!.data).toString()).toBe('left.example.org');
     const res = openWith(authResponse, keys.skEr, keys.skAr);
     expect(Buffer.from(findPayload(res.payloads, PayloadType.IDr)!.data).toString()).toBe('right.example.org');
-    // The CHILD SA failed on this kernel (no ESP): the responder says so.
-    expect(findNotify(res.payloads, NotifyType.NO_PROPOSAL_CHOSEN)).toBeDefined();
+    if (capture.esp) {
+      // Userspace IPsec: the CHILD SA was accepted.
+      expect(findPayload(res.payloads, PayloadType.SA)).toBeDefined();
+    } else {
+      // The CHILD SA failed on this kernel (no ESP): the responder says so.
+      expect(findNotify(res.payloads, NotifyType.NO_PROPOSAL_CHOSEN)).toBeDefined();
+    }
   });
 
   it('refuses the IKE_AUTH request under the wrong direction key and when one bit flips', () => {
@@ -193,6 +211,42 @@ describe.each(captures.map((c) => [c.name, c] as const))('strongSwan capture %s'
     const wrong = verifyPskAuth(prf, Buffer.from('not the secret'), octetsI, authI.data);
     expect(!wrong.ok && wrong.error.code).toBe('CRYPTO_AUTH_FAILED');
   });
+
+  const espPackets = capture.esp;
+  if (espPackets)
+    it('CHILD SA KEYMAT (§2.17) decrypts strongSwan\'s ESP traffic in both directions', () => {
+      const req = openWith(authRequest, keys.skEi, keys.skAi);
+      const res = openWith(authResponse, keys.skEr, keys.skAr);
+      const chosen = findPayload(res.payloads, PayloadType.SA)!.proposals[0]!;
+      const encr = chosen.transforms.find((t) => t.transformType === TransformType.ENCR)!;
+      const espSuite = must(resolveCipherSuite({ id: encr.transformId, keyLength: transformKeyLength(encr) }));
+      // First CHILD SA: KEYMAT from the IKE_SA_INIT nonces, no PFS.
+      const child = must(deriveChildSaKeys({ prf, skD: keys.skD, suite: espSuite, nonceI, nonceR }));
+      // ESP SPIs are chosen by the receiver: i->r packets carry the responder's SPI.
+      const spiTowardsResponder = Buffer.from(chosen.spi).toString('hex');
+      const spiTowardsInitiator = Buffer.from(findPayload(req.payloads, PayloadType.SA)!.proposals[0]!.spi).toString('hex');
+      const probes: string[] = [];
+      for (const packet of espPackets) {
+        const esp = hex(packet.hex);
+        const i2r = packet.from === capture.initiator.address;
+        expect(esp.subarray(0, 4).toString('hex')).toBe(i2r ? spiTowardsResponder : spiTowardsInitiator);
+        const direction = i2r ? child.initiatorToResponder : child.responderToInitiator;
+        const other = i2r ? child.responderToInitiator : child.initiatorToResponder;
+        const aad = esp.subarray(0, 8); // SPI | Sequence Number (RFC 4106 §5, no ESN)
+        const iv = esp.subarray(8, 16);
+        const opened = must(aeadOpen(aeadKey(espSuite.encr, direction.encryptionKey)!, iv, aad, esp.subarray(16)));
+        expect(aeadOpen(aeadKey(espSuite.encr, other.encryptionKey)!, iv, aad, esp.subarray(16)).ok).toBe(false);
+        // RFC 4303 trailer: Pad Length, Next Header (4 = IPv4, tunnel mode).
+        expect(opened[opened.length - 1]).toBe(4);
+        const inner = opened.subarray(0, opened.length - 2 - opened[opened.length - 2]!);
+        const source = [...inner.subarray(12, 16)].join('.');
+        const destination = [...inner.subarray(16, 20)].join('.');
+        expect(i2r ? [source, destination] : [destination, source]).toEqual(['198.51.100.1', '203.0.113.1']);
+        if (inner[9] === 17) probes.push(inner.subarray((inner[0]! & 0x0f) * 4 + 8).toString().trim());
+      }
+      expect(probes).toContain('nodeswan-esp-probe-i2r');
+      expect(probes).toContain('nodeswan-esp-probe-r2i');
+    });
 
   const rekeyed = capture.rekeyedInitiatorLog;
   if (rekeyed)

@@ -16,6 +16,9 @@ interface Datagram {
   hex: string;
 }
 
+const esp: Datagram[] = [];
+
+/** IKE datagrams in capture order; UDP-encapsulated ESP goes to `esp`. */
 function readPcap(path: string): Datagram[] {
   const pcap = readFileSync(path);
   const magic = pcap.readUInt32LE(0);
@@ -35,8 +38,13 @@ function readPcap(path: string): Datagram[] {
     const fromPort = udp.readUInt16BE(0);
     const toPort = udp.readUInt16BE(2);
     let payload = udp.subarray(8, udp.readUInt16BE(4));
-    if ((fromPort === 4500 || toPort === 4500) && payload.readUInt32BE(0) === 0) payload = payload.subarray(4);
-    out.push({ from: [...ip.subarray(12, 16)].join('.'), to: [...ip.subarray(16, 20)].join('.'), fromPort, toPort, hex: payload.toString('hex') });
+    if (payload.length < 4) continue; // NAT-T keepalive
+    let kind: 'ike' | 'esp' = 'ike';
+    if (fromPort === 4500 || toPort === 4500) {
+      if (payload.readUInt32BE(0) === 0) payload = payload.subarray(4); // non-ESP marker (RFC 3948)
+      else kind = 'esp';
+    }
+    (kind === 'esp' ? esp : out).push({ from: [...ip.subarray(12, 16)].join('.'), to: [...ip.subarray(16, 20)].join('.'), fromPort, toPort, hex: payload.toString('hex') });
   }
   return out;
 }
@@ -118,6 +126,7 @@ const capture = {
   datagrams: readPcap(pcapPath),
   initiatorLog: left.log,
   responderLog: right.log,
+  ...(esp.length > 0 ? { esp } : {}),
   ...(left.rekeyed ? { rekeyedInitiatorLog: left.rekeyed, rekeyedResponderLog: right.rekeyed } : {}),
 };
 process.stdout.write(`${JSON.stringify(capture, null, 2)}\n`);

@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Regenerates the strongSwan captures in this folder (run as root):
-#   test/vectors/capture/make-capture.sh <name> <ike-proposal> [psk|ecdsa|rsa-pss|ed25519] [rekey]
+#   test/vectors/capture/make-capture.sh <name> <ike-proposal> [psk|ecdsa|rsa-pss|ed25519] [rekey|esp]
 #   e.g. make-capture.sh psk-aes256gcm16-prfsha384-ecp384 aes256gcm16-prfsha384-ecp384
 # With a key type instead of psk, each side gets a fresh key pair (openssl
 # genpkey) and authenticates with RFC 7427 signatures over raw public keys;
 # the public keys go into the JSON so the signatures can be verified.
 # With `rekey`, the initiator then rekeys the IKE SA (CREATE_CHILD_SA,
 # RFC 7296 §2.18) and the new SA's keys are logged and stored too.
+# With `esp`, IPsec runs in charon's userspace (kernel-libipsec plugin, a TUN
+# device per namespace, UDP-encapsulated ESP), so the CHILD SA is installed
+# and a probe datagram is sent through it each way; the ESP packets are
+# stored, to be decrypted with the CHILD SA KEYMAT (RFC 7296 §2.17).
 # Two charon daemons run in two network namespaces joined by a veth pair
 # (192.0.2.1 <-> 192.0.2.2, documentation prefix), authenticate with a PSK,
 # and log every derived key (ike 4 / enc 4). tcpdump records the UDP
@@ -19,7 +23,7 @@ set -euo pipefail
 name=${1:?name}
 proposal=${2:?ike proposal}
 authmode=${3:-psk}
-rekey=${4:-}
+extra=${4:-}
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d /tmp/nodeswan-capture.XXXXXX)
 left=nswcap-left-$$
@@ -48,6 +52,10 @@ for ns in "$left" "$right"; do
 done
 ip -n "$left" link set veth-l up
 ip -n "$right" link set veth-r up
+# Inside addresses within the CHILD SA's traffic selectors (on lo: this
+# kernel has no dummy interfaces).
+ip -n "$left" addr add 198.51.100.1/32 dev lo
+ip -n "$right" addr add 203.0.113.1/32 dev lo
 
 genkey() { # out-prefix
   case $authmode in
@@ -63,6 +71,8 @@ setup_side() { # side local-addr remote-addr local-id remote-id local-ts remote-
   local side=$1 dir=$work/$1
   mkdir -p "$dir"/{x509,x509ca,private,rsa,ecdsa,pkcs8,pkcs12,pubkey,x509aa,x509ac,x509crl,x509ocsp}
   local local_auth=psk remote_auth=psk local_keys='' remote_keys='' rsa_pss=no
+  local plugins='kernel-netlink' install_routes=no encap=no
+  if [ "$extra" = esp ]; then plugins='kernel-libipsec kernel-netlink'; install_routes=yes; encap=yes; fi
   [ "$authmode" = rsa-pss ] && rsa_pss=yes
   if [ "$authmode" != psk ]; then
     local_auth=pubkey
@@ -79,8 +89,8 @@ setup_side() { # side local-addr remote-addr local-id remote-id local-ts remote-
   cat >"$dir/strongswan.conf" <<CONF
 charon {
   load_modular = no
-  load = random nonce openssl kdf pem pkcs1 pkcs8 x509 pubkey kernel-netlink socket-default vici updown
-  install_routes = no
+  load = random nonce openssl kdf pem pkcs1 pkcs8 x509 pubkey $plugins socket-default vici updown
+  install_routes = $install_routes
   retransmit_tries = 2
   rsa_pss = $rsa_pss
   plugins {
@@ -107,6 +117,7 @@ connections {
     proposals = $proposal
     mobike = no
     fragmentation = no
+    encap = $encap
     local { auth = $local_auth
             id = $4 $local_keys }
     remote { auth = $remote_auth
@@ -146,7 +157,7 @@ start_charon() { # side ns
   echo "charon $1 did not start" >&2; cat "$dir/stdout" >&2; return 1
 }
 
-ip netns exec "$left" tcpdump -i veth-l -U -w "$work/capture.pcap" --immediate-mode 'udp port 500 or udp port 4500' 2>"$work/tcpdump.err" &
+ip netns exec "$left" tcpdump -i veth-l -U -w "$work/capture.pcap" --immediate-mode 'udp port 500 or udp port 4500 or esp' 2>"$work/tcpdump.err" &
 pids+=($!)
 start_charon left "$left"
 start_charon right "$right"
@@ -155,7 +166,14 @@ for side in left right; do
 done
 # The initiate fails at CHILD SA installation (no ESP in this kernel); IKE is done by then.
 swanctl --initiate --child capture --uri "unix://$work/left/charon.vici" --timeout 10 >"$work/initiate.log" 2>&1 || true
-if [ "$rekey" = rekey ]; then
+if [ "$extra" = esp ]; then
+  # One probe each way through the tunnel (routes via charon's TUN device).
+  for _ in 1 2 3; do
+    ip netns exec "$left" bash -c 'echo nodeswan-esp-probe-i2r > /dev/udp/203.0.113.1/9' 2>/dev/null || true
+    ip netns exec "$right" bash -c 'echo nodeswan-esp-probe-r2i > /dev/udp/198.51.100.1/9' 2>/dev/null || true
+  done
+fi
+if [ "$extra" = rekey ]; then
   swanctl --rekey --ike capture --uri "unix://$work/left/charon.vici" >/dev/null 2>&1
   # Wait (up to 10 s) until the initiator has deleted the old IKE SA.
   for _ in $(seq 100); do
