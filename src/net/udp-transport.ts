@@ -48,6 +48,12 @@ export interface UdpTransportOptions {
   /** Default { ike: 500, natt: 4500 }; 0 picks a free port (tests). */
   ports?: { ike: number; natt: number };
   socketHook?: SocketHook;
+  /**
+   * SO_RCVBUF per socket (default 4 MiB, capped by net.core.rmem_max): a
+   * burst of IKE_SA_INIT is queued rather than dropped by the kernel while
+   * the daemon works through it.
+   */
+  receiveBufferBytes?: number;
   log?: SubsystemLogger;
 }
 
@@ -123,6 +129,7 @@ export class UdpTransport implements DatagramTransport {
       type: family === 'IPv4' ? 'udp4' : 'udp6',
       reuseAddr: true,
       ipv6Only: family === 'IPv6',
+      recvBufferSize: this.options.receiveBufferBytes ?? 4 * 1024 * 1024,
     });
     return new Promise<void>((resolve, reject) => {
       const onError = (err: NodeJS.ErrnoException) => {
