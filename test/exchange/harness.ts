@@ -28,8 +28,15 @@ export function pskSecrets(psk: string, ...ids: string[]): SecretsModel {
   return { entries: [{ ids, type: 'PSK', secret: new Secret(psk), source: { file: 'test', line: 1 } }] };
 }
 
+/** A NAT in front of `inside`: it appears as `outside`, ports shifted by 10000. */
+export interface Nat {
+  inside: string;
+  outside: string;
+}
+
 export class Exchange {
   readonly clock = new ManualClock(Date.now());
+  nat?: Nat;
   readonly network = new VirtualNetwork();
   readonly queue: Datagram[] = [];
   private readonly sides = new Map<string, Side>();
@@ -42,7 +49,10 @@ export class Exchange {
   }
 
   async side(name: string, address: string): Promise<Side> {
-    const transport = this.network.endpoint([{ address, port: 500 }]);
+    const transport = this.network.endpoint([
+      { address, port: 500 },
+      { address, port: 4500 },
+    ]);
     await transport.start();
     const kernel = new MemoryBackend();
     const log: string[] = [];
@@ -68,8 +78,11 @@ export class Exchange {
 
   /** Deliver the oldest queued datagram to its destination and let it be handled. */
   async deliver(): Promise<string> {
-    const d = this.queue.shift();
+    let d = this.queue.shift();
     if (!d) throw new Error('nothing queued');
+    const nat = this.nat;
+    if (nat && d.local.address === nat.inside) d = { ...d, local: { address: nat.outside, port: d.local.port + 10000 } };
+    if (nat && d.remote.address === nat.outside) d = { ...d, remote: { address: nat.inside, port: d.remote.port - 10000 } };
     this.sides.get(d.remote.address)?.transport.deliver({ local: d.remote, remote: d.local, bytes: d.bytes });
     await this.settle();
     return label(d);
@@ -99,7 +112,8 @@ function label(d: Datagram): string {
   const h = decodeHeader(d.bytes);
   if (!h.ok) return `malformed ${d.local.address} -> ${d.remote.address}`;
   const kind = h.value.flags.response ? 'response' : 'request';
-  return `${exchangeTypeName(h.value.exchangeType)} ${kind} ${d.local.address} -> ${d.remote.address}`;
+  const port = (e: { port: number }) => (e.port === 500 ? '' : `[${e.port}]`);
+  return `${exchangeTypeName(h.value.exchangeType)} ${kind} ${d.local.address}${port(d.local)} -> ${d.remote.address}${port(d.remote)}`;
 }
 
 export type { IkeConn };

@@ -47,9 +47,11 @@ describe('PSK host-to-host transport mode', () => {
       localId: 'moon.example',
       remoteId: 'sun.example',
       proposal: 'AES_GCM_16_256/PRF_HMAC_SHA2_256/CURVE25519',
+      natLocal: false,
+      natRemote: false,
     });
     const child = result.ikeSa!.children[0]!;
-    expect(child).toMatchObject({ mode: 'transport', protocol: 'esp', localTs: ['192.0.2.1/32'], remoteTs: ['192.0.2.2/32'], proposal: 'AES_GCM_16_256/NO_ESN' });
+    expect(child).toMatchObject({ encap: false, mode: 'transport', protocol: 'esp', localTs: ['192.0.2.1/32'], remoteTs: ['192.0.2.2/32'], proposal: 'AES_GCM_16_256/NO_ESN' });
 
     // Both kernels: the same SPIs, crossed, with the same keys.
     const moonSas = await moon.kernel.listSas();

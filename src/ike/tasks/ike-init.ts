@@ -33,6 +33,8 @@ import { notify, u16, ZERO_SPI, type TaskEnv, type TaskResult } from './task.js'
 const NONCE_SIZE = 32;
 const MAX_RESTARTS = 5;
 export const HALF_OPEN_TIMEOUT_MS = 30_000;
+const IKE_PORT = 500;
+const NATT_PORT = 4500;
 
 function extensionNotifies(): Payload[] {
   return [notify(NotifyType.IKEV2_FRAGMENTATION_SUPPORTED), notify(NotifyType.SIGNATURE_HASH_ALGORITHMS, encodeSignatureHashes())];
@@ -135,9 +137,17 @@ export function processInitResponse(sa: IkeSaData, msg: IkeMessage, raw: Buffer,
   const keyError = keyIkeSa(sa, chosen, shared.value);
   shared.value.fill(0);
   if (keyError) return fail('KEY_DERIVATION_FAILED', keyError);
-  applyNat(sa, payloads);
+  applyNat(sa, payloads, msg.header.spiR);
   peerExtensions(sa, payloads);
-  return { effects: [effect.log(sa.id, 'info', `IKE_SA_INIT done with ${peer}: ${formatProposal(chosen)}`)], next: 'auth' };
+  const effects = [effect.log(sa.id, 'info', `IKE_SA_INIT done with ${peer}: ${formatProposal(chosen)}`)];
+  if ((sa.natLocal || sa.natRemote) && sa.local.port === IKE_PORT) {
+    // §2.23: behind a NAT everything after IKE_SA_INIT moves to port 4500,
+    // where ESP can share the UDP mapping (RFC 3948).
+    sa.local = { ...sa.local, port: NATT_PORT };
+    sa.remote = { ...sa.remote, port: NATT_PORT };
+    effects.push(effect.log(sa.id, 'info', `NAT detected (${sa.natLocal ? 'we are' : 'the peer is'} behind it); moving to port ${NATT_PORT}`));
+  }
+  return { effects, next: 'auth' };
 
   function fail(code: string, message: string): InitResponseResult {
     return { effects: [], failed: { code, message } };
@@ -155,8 +165,12 @@ function restart(sa: IkeSaData, env: TaskEnv, apply: () => void, why: string, gr
   return rebuilt;
 }
 
-function applyNat(sa: IkeSaData, payloads: readonly Payload[]): void {
-  const nat = processNatd(payloads, sa.spiI, sa.spiR.equals(ZERO_SPI) ? ZERO_SPI : sa.spiR, sa.local, sa.remote);
+/**
+ * NAT-D hashes cover the SPIs as they stand in the message's header
+ * (§2.23): the request's SPIr is still zero, the response's is set.
+ */
+function applyNat(sa: IkeSaData, payloads: readonly Payload[], headerSpiR: Uint8Array): void {
+  const nat = processNatd(payloads, sa.spiI, headerSpiR, sa.local, sa.remote);
   sa.natLocal = nat.natLocal;
   sa.natRemote = nat.natRemote;
 }
@@ -223,7 +237,7 @@ export function answerInit(sa: IkeSaData, msg: IkeMessage, raw: Buffer, env: Tas
   const keyError = keyIkeSa(sa, chosen, shared.value);
   shared.value.fill(0);
   if (keyError) return refuse(NotifyType.NO_PROPOSAL_CHOSEN, 'KEY_DERIVATION_FAILED', keyError);
-  applyNat(sa, payloads);
+  applyNat(sa, payloads, ZERO_SPI);
   peerExtensions(sa, payloads);
 
   const response: Payload[] = [
