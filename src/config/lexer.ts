@@ -177,9 +177,17 @@ export function lex(file: string, text: string, diags: Diagnostics): Token[] {
           );
         } else if (quoted) {
           diags.error(pos(tailCol), 'after-quote', `unexpected '${tail}' after the closing quote`);
+        } else if (/^x[-_]/i.test(word)) {
+          value = `${value} ${tail}`; // comment keywords (x-comment=...) hold free text
+        } else if (value.endsWith(',') || tail.startsWith(',')) {
+          // A list written with spaces after its commas: a,  b
+          value = `${value}${tail}`.replace(/\s*,\s*/g, ',');
         } else {
-          // A bare value with spaces: accept it whole (lists, banners), liberal like both dialects' lists.
-          value = `${value} ${tail}`.replace(/\s+/g, ' ');
+          diags.error(
+            pos(tailCol),
+            'unquoted-space',
+            `unexpected '${tail}' after ${word}=${value}: a value containing spaces must be enclosed in double quotes`,
+          );
         }
       }
     }

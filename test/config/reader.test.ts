@@ -30,6 +30,12 @@ describe('ipsec.conf layout', () => {
     expect(r.model?.conns[0]?.local.subnets).toEqual([{ cidr: '192.0.2.1/32', family: 4, protocol: 0 }]);
   });
 
+  it('joins a list written with spaces after its commas, but a bare value with spaces is an error', () => {
+    const r = conf('conn a\n\tleftsubnet=10.0.0.0/8, 10.1.0.0/16 ,10.2.0.0/16\n\tleftid=CN=My Server\n\tleftsubnets={10.5.0.0/24 10.6.0.0/24}\n');
+    expect(r.errorLines).toEqual(["3:15: error: unexpected 'Server' after leftid=CN=My: a value containing spaces must be enclosed in double quotes"]);
+    expect(r.model?.conns[0]?.local.subnets.map((s) => s.cidr)).toEqual(['10.0.0.0/8', '10.1.0.0/16', '10.2.0.0/16', '10.5.0.0/24', '10.6.0.0/24']);
+  });
+
   it('reports an unterminated quote at the line and column where it opens', () => {
     expect(conf('conn a\n\tleft=192.0.2.1\n\tleftid="CN=x\n\tright=198.51.100.1\n').errorLines).toEqual(['3:9: error: unterminated quoted value: the " opened here is never closed']);
   });
