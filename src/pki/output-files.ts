@@ -19,9 +19,13 @@ export function writeOutputs(files: OutputFile[], force: boolean): void {
   for (const f of files) {
     if (seen.has(f.path)) throw new PkiError('PKI_BAD_OPTION', `two outputs would go to ${f.path}`);
     seen.add(f.path);
-    if (!force && existsSync(f.path)) throw new PkiError('PKI_FILE_EXISTS', `${f.path} exists; nothing was written (use --force to replace it)`);
+    if (!force) assertAbsent(f.path);
   }
   for (const f of files) writeOne(f);
+}
+
+export function assertAbsent(path: string): void {
+  if (existsSync(path)) throw new PkiError('PKI_FILE_EXISTS', `${path} exists; nothing was written (use --force to replace it)`);
 }
 
 function writeOne(f: OutputFile): void {

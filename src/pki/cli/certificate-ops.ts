@@ -4,7 +4,8 @@ import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import { type Credential, EKU_FLAGS, type EkuFlag, createCa, issueCertificate } from '../issue.js';
 import { CURVES, KEY_TYPES, type KeyType, RSA_SIZES, exportPrivateKey, generateKey, keyInfo, loadPrivateKey, spkiDer } from '../keys.js';
-import { type OutputFile, fileStem, ipsecdPath, writeOutputs } from '../output-files.js';
+import { formatDn, parseDn } from '../dn.js';
+import { type OutputFile, assertAbsent, fileStem, ipsecdPath, writeOutputs } from '../output-files.js';
 import { DIGESTS } from '../signature.js';
 import { parseDate } from '../validity.js';
 import { type PkiIo, readInput } from './io.js';
@@ -61,7 +62,7 @@ function existingKey(o: ParsedOptions) {
 }
 
 /** Where the new private key goes; undefined with --in-key. */
-function keyPath(o: ParsedOptions, stem: string, ext: string, operation: string): string | undefined {
+function keyDestination(o: ParsedOptions, stem: string, ext: string, operation: string): string | undefined {
   if (one(o, 'in-key') !== undefined) return undefined;
   const out = one(o, 'out-key');
   const ipsecd = one(o, 'ipsecd');
@@ -70,7 +71,7 @@ function keyPath(o: ParsedOptions, stem: string, ext: string, operation: string)
   throw usageError(`${operation} makes a private key: name it with --out-key FILE or --ipsecd DIR (keys are never written to stdout)`);
 }
 
-function certPath(o: ParsedOptions, stem: string, ext: string, isCa: boolean): string | undefined {
+function certDestination(o: ParsedOptions, stem: string, ext: string, isCa: boolean): string | undefined {
   const out = one(o, 'out-cert');
   const ipsecd = one(o, 'ipsecd');
   if (ipsecd !== undefined) return ipsecdPath(ipsecd, isCa ? 'cacert' : 'cert', out ?? `${stem}.${ext}`);
@@ -97,44 +98,62 @@ function certificateOptions(o: ParsedOptions, operation: string) {
   };
 }
 
-async function finish(o: ParsedOptions, io: PkiIo, cred: Credential, isCa: boolean, operation: string): Promise<number> {
+interface Destinations {
+  form: 'pem' | 'der';
+  keyPath: string | undefined;
+  certPath: string | undefined;
+}
+
+/** Where the key and certificate go, settled (and checked for clobbering) before any key is generated. */
+function destinations(o: ParsedOptions, dn: string, isCa: boolean, operation: string): Destinations {
   const form = outform(o);
-  const stem = one(o, 'name') ?? fileStem(cred.subject);
+  const stem = one(o, 'name') ?? fileStem(formatDn(parseDn(dn).der));
   const ext = form === 'der' ? 'der' : 'pem';
+  const keyPath = keyDestination(o, stem, ext, operation);
+  const certPath = certDestination(o, stem, ext, isCa);
+  if (!o.switches.has('force')) {
+    for (const p of [keyPath, certPath]) if (p !== undefined) assertAbsent(p);
+  }
+  return { form, keyPath, certPath };
+}
+
+function finish(o: ParsedOptions, io: PkiIo, cred: Credential, isCa: boolean, dest: Destinations): number {
   const files: OutputFile[] = [];
-  const kPath = keyPath(o, stem, ext, operation);
-  if (kPath !== undefined) files.push({ path: kPath, data: exportPrivateKey(cred.privateKey, form), secret: true });
-  const cPath = certPath(o, stem, ext, isCa);
-  const certData = form === 'der' ? cred.certDer : Buffer.from(cred.cert);
-  if (cPath !== undefined) files.push({ path: cPath, data: certData, secret: false });
+  if (dest.keyPath !== undefined) files.push({ path: dest.keyPath, data: exportPrivateKey(cred.privateKey, dest.form), secret: true });
+  const certData = dest.form === 'der' ? cred.certDer : Buffer.from(cred.cert);
+  if (dest.certPath !== undefined) files.push({ path: dest.certPath, data: certData, secret: false });
   writeOutputs(files, o.switches.has('force'));
-  if (cPath === undefined) io.stdout(certData);
+  if (dest.certPath === undefined) io.stdout(certData);
   const what = isCa ? 'CA certificate' : 'certificate';
   io.stderr(
-    `${cPath ? `wrote ${what} ${cPath}` : `${what} on stdout`}: "${cred.subject}", ${cred.keyInfo.label}, serial ${cred.serial}, valid until ${cred.x509.validTo}`,
+    `${dest.certPath ? `wrote ${what} ${dest.certPath}` : `${what} on stdout`}: "${cred.subject}", ${cred.keyInfo.label}, serial ${cred.serial}, valid until ${cred.x509.validTo}`,
   );
-  if (kPath !== undefined) io.stderr(`wrote private key ${kPath} (mode 0600)`);
+  if (dest.keyPath !== undefined) io.stderr(`wrote private key ${dest.keyPath} (mode 0600)`);
   return 0;
 }
 
 export async function runGenCa(o: ParsedOptions, io: PkiIo): Promise<number> {
   const spec = keySpec(o);
+  const options = certificateOptions(o, '--gen-ca');
+  const dest = destinations(o, options.dn, true, '--gen-ca');
   const key = existingKey(o);
-  const cred = await createCa({ ...certificateOptions(o, '--gen-ca'), ...spec, key });
-  return finish(o, io, cred, true, '--gen-ca');
+  const cred = await createCa({ ...options, ...spec, key });
+  return finish(o, io, cred, true, dest);
 }
 
 export async function runIssue(o: ParsedOptions, io: PkiIo): Promise<number> {
+  // Every option is checked before any file is read.
   const spec = keySpec(o);
-  const caCertPath = required(o, 'cacert', '--issue', 'FILE (the signing CA certificate)');
-  const caKeyPath = required(o, 'cakey', '--issue', 'FILE (the signing CA private key)');
-  const issuer = { cert: readInput(caCertPath, 'CA certificate'), key: loadPrivateKey(readInput(caKeyPath, 'CA private key'), caKeyPath) };
-  const key = existingKey(o);
   const isCa = o.switches.has('ca');
   const options = certificateOptions(o, '--issue');
   if (!isCa && options.pathLen !== undefined) throw usageError('--pathlen applies to CA certificates only (add --ca)');
+  const caCertPath = required(o, 'cacert', '--issue', 'FILE (the signing CA certificate)');
+  const caKeyPath = required(o, 'cakey', '--issue', 'FILE (the signing CA private key)');
+  const issuer = { cert: readInput(caCertPath, 'CA certificate'), key: loadPrivateKey(readInput(caKeyPath, 'CA private key'), caKeyPath) };
+  const dest = destinations(o, options.dn, isCa, '--issue');
+  const key = existingKey(o);
   const cred = await issueCertificate({ ...options, ...spec, key, issuer, ca: isCa });
-  return finish(o, io, cred, isCa, '--issue');
+  return finish(o, io, cred, isCa, dest);
 }
 
 export async function runGenKey(o: ParsedOptions, io: PkiIo): Promise<number> {
@@ -143,7 +162,7 @@ export async function runGenKey(o: ParsedOptions, io: PkiIo): Promise<number> {
   const key = await generateKey({ type: spec.type ?? 'rsa', size: spec.size, curve: spec.curve });
   const form = outform(o);
   const stem = one(o, 'name') ?? `${keyInfo(key).type}-${createHash('sha1').update(spkiDer(key)).digest('hex').slice(0, 8)}`;
-  const path = keyPath(o, stem, form === 'der' ? 'der' : 'pem', '--gen')!;
+  const path = keyDestination(o, stem, form === 'der' ? 'der' : 'pem', '--gen')!;
   writeOutputs([{ path, data: exportPrivateKey(key, form), secret: true }], o.switches.has('force'));
   io.stderr(`wrote private key ${path} (${keyInfo(key).label}, mode 0600)`);
   return 0;
