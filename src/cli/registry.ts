@@ -14,3 +14,4 @@ registerCommand('statusall', () => import('./status.js').then((m) => m.statusAll
 registerCommand('check', () => import('./check.js').then((m) => m.checkCommand));
 registerCommand('show-config', () => import('./show-config.js').then((m) => m.showConfigCommand));
 registerCommand('verify', () => import('./verify.js').then((m) => m.verifyCommand));
+registerCommand('pki', () => import('./pki.js').then((m) => m.pkiCommand));
