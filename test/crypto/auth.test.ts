@@ -1,4 +1,4 @@
-import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { constants, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeSignatureHashes, encodeSignatureHashes, supportedSignatureHashes } from '../../src/crypto/auth/hash-algorithms.js';
 import { pskAuth, verifyPskAuth } from '../../src/crypto/auth/psk.js';
@@ -100,6 +100,19 @@ describe('signature AUTH', () => {
     tampered[0]! ^= 1;
     const r = verifyAuth({ method: AuthMethod.DIGITAL_SIGNATURE, publicKey: pair.publicKey, signedOctets: tampered, authData: data, allowedHashes });
     expect(!r.ok && r.error.code).toBe('CRYPTO_AUTH_FAILED');
+  });
+
+  it('RSASSA-PSS with a salt length other than the hash length verifies with that salt', () => {
+    const salt20 = hex(algorithmIdentifiers['rsa-pss-sha256'].replace(/a203020120$/, 'a203020114'));
+    const signature = sign('sha256', octets, { key: keys.rsa!.privateKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 20 });
+    const authData = Buffer.concat([Buffer.from([salt20.length]), salt20, signature]);
+    const result = must(verifyAuth({ method: AuthMethod.DIGITAL_SIGNATURE, publicKey: keys.rsa!.publicKey, signedOctets: octets, authData }));
+    expect(result.scheme).toBe('rsa-pss-sha256');
+    expect(schemeForAlgorithmIdentifier(salt20)?.saltLength).toBe(20);
+    // The same signature announced with salt 32 fails.
+    const salt32 = hex(algorithmIdentifiers['rsa-pss-sha256']);
+    const wrong = Buffer.concat([Buffer.from([salt32.length]), salt32, signature]);
+    expect(verifyAuth({ method: AuthMethod.DIGITAL_SIGNATURE, publicKey: keys.rsa!.publicKey, signedOctets: octets, authData: wrong }).ok).toBe(false);
   });
 
   it('a hash we did not announce is refused (SHA-1 by default)', () => {

@@ -141,7 +141,7 @@ export function schemeForAlgorithmIdentifier(der: Uint8Array): SignatureScheme |
     return paramsAreNull ? schemeByOid.get(oid) : undefined;
   }
   if (params.length !== 1 || params[0]!.tag !== TAG.SEQUENCE) return undefined;
-  return parsePssParams(params[0]!.content);
+  return parsePssParams(params[0]!.content, der);
 }
 
 function hashOfAlgorithmIdentifier(node: DerNode | undefined): 'sha256' | 'sha384' | 'sha512' | undefined {
@@ -151,7 +151,7 @@ function hashOfAlgorithmIdentifier(node: DerNode | undefined): 'sha256' | 'sha38
   return HASH_BY_OID[parts[0].content.toString('hex')];
 }
 
-function parsePssParams(content: Buffer): SignatureScheme | undefined {
+function parsePssParams(content: Buffer, algorithmIdentifier: Uint8Array): SignatureScheme | undefined {
   const fields = derChildren({ tag: TAG.SEQUENCE, content, size: content.length });
   if (!fields) return undefined;
   let hash: string | undefined;
@@ -178,7 +178,7 @@ function parsePssParams(content: Buffer): SignatureScheme | undefined {
   if (salt !== scheme.saltLength) {
     // A different salt length is still a valid RSASSA-PSS signature; describe it precisely.
     if (salt === undefined || salt > 512) return undefined;
-    return { ...scheme, saltLength: salt, algorithmIdentifier: Buffer.from(content) };
+    return { ...scheme, saltLength: salt, algorithmIdentifier: Buffer.from(algorithmIdentifier) };
   }
   return scheme;
 }
