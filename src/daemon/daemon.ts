@@ -132,6 +132,10 @@ export class Daemon {
         throw e;
       }
       const report = await this.engine!.load(config.config, config.secrets);
+      const sockets = await this.transport!.refresh?.();
+      if (sockets && sockets.added.length + sockets.removed.length > 0) {
+        this.deps.log.for('net').info('interface addresses changed', { ...sockets });
+      }
       this.deps.log.setLevels(levelsFromConfig(config, (m) => cfgLog.warn(m)));
       for (const w of config.warnings) cfgLog.warn(w);
       cfgLog.info('reloaded configuration', {

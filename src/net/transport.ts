@@ -42,6 +42,8 @@ export interface DatagramTransport {
   /** What we listen on, e.g. ["192.0.2.1[500]", "[::][4500]"]. */
   listening(): Endpoint[];
   counters(): TransportCounters;
+  /** Follows interface address changes, where the transport can (optional). */
+  refresh?(): Promise<{ added: string[]; removed: string[] }>;
   close(): Promise<void>;
 }
 

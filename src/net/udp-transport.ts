@@ -101,9 +101,13 @@ export class UdpTransport implements DatagramTransport {
     this.ports = options.ports ?? { ike: 500, natt: 4500 };
   }
 
+  /** Listening on "any": interface addresses are followed by refresh(). */
+  private anyMode = false;
+
   async start(): Promise<void> {
     const requested = this.options.addresses ?? [];
     const any = requested.length === 0;
+    this.anyMode = any;
     const specific = any ? interfaceAddresses() : requested.filter((a) => a !== '0.0.0.0' && a !== '::');
     const wildcards: Array<'IPv4' | 'IPv6'> = any
       ? ['IPv4', 'IPv6']
@@ -120,6 +124,43 @@ export class UdpTransport implements DatagramTransport {
       await this.close();
       throw err;
     }
+  }
+
+  /**
+   * When listening on "any": binds sockets for interface addresses that
+   * appeared since start (so their datagrams carry the exact local address)
+   * and closes those of addresses that went away. The daemon calls it on
+   * reload; the wildcard sockets serve new addresses in the meantime.
+   */
+  async refresh(): Promise<{ added: string[]; removed: string[] }> {
+    if (!this.anyMode || this.closed) return { added: [], removed: [] };
+    const wanted = new Set(interfaceAddresses());
+    const specific = this.sockets.filter((s) => !s.wildcard);
+    const have = new Set(specific.map((s) => s.info.local.address));
+    const gone = specific.filter((s) => !wanted.has(s.info.local.address));
+    for (const s of gone) {
+      this.sockets.splice(this.sockets.indexOf(s), 1);
+      s.socket.close();
+    }
+    const before = new Set(this.sockets);
+    const added = [...wanted].filter((a) => !have.has(a));
+    for (const role of ['ike', 'natt'] as const) {
+      for (const address of added) await this.bindOne(role, address, false, true);
+    }
+    // A socket the hook could not set up (no policy bypass) must not stay.
+    let failure: unknown;
+    for (const bound of this.sockets.filter((s) => !before.has(s))) {
+      try {
+        await this.options.socketHook?.(bound.socket, bound.info);
+      } catch (err) {
+        failure ??= err;
+        this.sockets.splice(this.sockets.indexOf(bound), 1);
+        bound.socket.close();
+      }
+    }
+    if (failure) throw failure;
+    const removed = [...new Set(gone.map((s) => s.info.local.address))];
+    return { added: added.filter((a) => this.sockets.some((s) => s.info.local.address === a)), removed };
   }
 
   private bindOne(role: SocketRole, address: string, wildcard: boolean, optional: boolean): Promise<void> {
