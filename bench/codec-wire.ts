@@ -11,6 +11,7 @@
 import { createCipheriv, createHmac, randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { decodeMessage, decodePayloadChain, encodeMessage, encodePayloadChain, isPayload, PayloadType } from '../src/wire/index.js';
+import { adversarialInputs } from '../test/fuzz/adversarial.js';
 import { header, ikeAuthInner, withSk } from '../test/vectors/wire/samples.js';
 import { ExchangeType } from '../src/wire/index.js';
 
@@ -27,6 +28,8 @@ export interface WireCodecFigures {
   /** References on the same bytes. */
   hmacSha256PerSec: number;
   aes256GcmPerSec: number;
+  /** Decode time of maximum-size datagrams built to maximise work per byte. */
+  worstCases: { name: string; bytes: number; decodeUs: number }[];
 }
 
 function rate(fn: () => void, minMs = 400): number {
@@ -85,6 +88,13 @@ export function benchWireCodec(minMs = 400): WireCodecFigures {
       const c = createCipheriv('aes-256-gcm', key, iv);
       sink += c.update(plain).length + c.final().length + c.getAuthTag().length;
     }, minMs),
+    worstCases: adversarialInputs().map(({ name, bytes: big }) => ({
+      name,
+      bytes: big.length,
+      decodeUs: 1e6 / rate(() => {
+        sink += decodeMessage(big).ok ? 1 : 0;
+      }, minMs / 4),
+    })),
   };
   if (sink === 42) console.log(''); // keep the work observable
   return figures;
@@ -101,6 +111,8 @@ export function printWireCodec(f: WireCodecFigures): void {
   console.log('  reference (node:crypto on the same bytes):');
   row('HMAC-SHA2-256 over the message', f.hmacSha256PerSec);
   row('AES-256-GCM over the inner chain', f.aes256GcmPerSec);
+  console.log('  worst cases (maximum-size datagrams built to maximise decode work):');
+  for (const w of f.worstCases) console.log(`  ${w.name.padEnd(48)} ${(w.decodeUs / 1000).toFixed(3).padStart(8)} ms per datagram`);
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

@@ -36,37 +36,36 @@ export function readChain(buf: Uint8Array, start: number, end: number, firstType
   const payloads: Payload[] = [];
   let next = firstType;
   let pos = start;
-  // Error paths only: "SK" above the inner payloads, per-type counts for "N[2]"
-  // (counted by a scan: chains are short, and a typed array per chain costs more).
+  // Error paths only: "SK" above the inner payloads.
   const root = basePath ? new ByteReader(buf, start, start, null, basePath) : null;
   while (next !== PayloadType.NONE) {
     const type = next;
-    let count = 1;
-    for (let i = 0; i < payloads.length; i++) if (payloads[i]!.type === type) count++;
     const name = payloadTypeName(type);
-    const index = count > 1 ? count : 0;
+    // Error paths name repeated payloads "N[2]"; they are counted only when
+    // an error is reported: counting eagerly made a 64 KiB flood of empty
+    // payloads quadratic (~0.6 s per datagram).
     if (end - pos < GENERIC_PAYLOAD_HEADER_LENGTH) {
-      throw new WireError(DecodeErrorCode.TRUNCATED, `generic payload header needs 4 bytes, ${end - pos} left`, pos, joinPath(root, name, index));
+      throw new WireError(DecodeErrorCode.TRUNCATED, `generic payload header needs 4 bytes, ${end - pos} left`, pos, joinPath(root, name, sameTypeBefore(payloads, type)));
     }
     next = buf[pos]!;
     const flags = buf[pos + 1]!;
     const length = (buf[pos + 2]! << 8) | buf[pos + 3]!;
     if (length < GENERIC_PAYLOAD_HEADER_LENGTH) {
-      throw new WireError(DecodeErrorCode.INVALID_LENGTH, `Payload Length ${length} is below 4`, pos, joinPath(root, name, index));
+      throw new WireError(DecodeErrorCode.INVALID_LENGTH, `Payload Length ${length} is below 4`, pos, joinPath(root, name, sameTypeBefore(payloads, type)));
     }
     if (length > end - pos) {
-      throw new WireError(DecodeErrorCode.TRUNCATED, `Payload Length ${length} exceeds the ${end - pos} byte(s) left`, pos, joinPath(root, name, index));
+      throw new WireError(DecodeErrorCode.TRUNCATED, `Payload Length ${length} exceeds the ${end - pos} byte(s) left`, pos, joinPath(root, name, sameTypeBefore(payloads, type)));
     }
     const critical = (flags & 0x80) !== 0;
     const codec = codecFor(type);
-    const body = new ByteReader(buf, pos + GENERIC_PAYLOAD_HEADER_LENGTH, pos + length, root, name, index);
+    const body = new PayloadBodyReader(buf, pos + GENERIC_PAYLOAD_HEADER_LENGTH, pos + length, root, name, payloads, type);
     if (codec === undefined) {
       if (critical) {
         throw new WireError(
           DecodeErrorCode.UNSUPPORTED_CRITICAL_PAYLOAD,
           `unknown payload type ${type} has the critical bit set`,
           pos,
-          joinPath(root, name, index),
+          joinPath(root, name, sameTypeBefore(payloads, type)),
           NotifyType.UNSUPPORTED_CRITICAL_PAYLOAD,
           Uint8Array.of(type),
         );
@@ -86,7 +85,7 @@ export function readChain(buf: Uint8Array, start: number, end: number, firstType
             DecodeErrorCode.TRAILING_DATA,
             `${end - pos - length} byte(s) after the ${codec.name} payload, which must be last`,
             pos + length,
-            joinPath(root, name, index),
+            joinPath(root, name, sameTypeBefore(payloads, type, payloads.length - 1)),
           );
         }
         const aadLength = type === PayloadType.SKF ? 8 : GENERIC_PAYLOAD_HEADER_LENGTH;
@@ -99,6 +98,38 @@ export function readChain(buf: Uint8Array, start: number, end: number, firstType
     throw new WireError(DecodeErrorCode.TRAILING_DATA, `${end - pos} byte(s) after the last payload`, pos, joinPath(root, 'NONE', 0));
   }
   return { payloads };
+}
+
+/** 0 for the first payload of its type in the chain so far, else its 1-based number. */
+function sameTypeBefore(payloads: readonly Payload[], type: number, upTo = payloads.length): number {
+  let count = 1;
+  for (let i = 0; i < upTo; i++) if (payloads[i]!.type === type) count++;
+  return count > 1 ? count : 0;
+}
+
+/**
+ * The reader of one payload body. Its path index ("N[2]") is computed from
+ * the payloads decoded before it, only when an error asks for the path.
+ */
+class PayloadBodyReader extends ByteReader {
+  private readonly chainPosition: number;
+
+  constructor(
+    buf: Uint8Array,
+    start: number,
+    end: number,
+    parent: ByteReader | null,
+    segment: string,
+    private readonly chain: readonly Payload[],
+    private readonly type: number,
+  ) {
+    super(buf, start, end, parent, segment);
+    this.chainPosition = chain.length;
+  }
+
+  override get path(): string {
+    return joinPath(this.parent, this.segment, sameTypeBefore(this.chain, this.type, this.chainPosition));
+  }
 }
 
 /**

@@ -7,6 +7,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { adversarialInputs } from './adversarial.js';
 import { retime, runFuzz } from './engine.js';
 import { seedCorpus } from './seeds.js';
 
@@ -55,6 +56,16 @@ if (report.slowestRetimedMs > SLOW_MS) {
   console.log(`  SLOW (> ${SLOW_MS} ms), saved to ${save(`slow-seed${seed}.bin`, report.slowestRetimedInput)}`);
 } else if (report.slowestMs > SLOW_MS) {
   console.log(`  (wall-time outlier ${report.slowestMs.toFixed(1)} ms decodes in ${retime(report.slowestInput).toFixed(4)} ms in isolation: GC/scheduling, saved to ${save(`wall-outlier-seed${seed}.bin`, report.slowestInput)})`);
+}
+console.log('maximum-size adversarial datagrams (best of 5, after a warm-up):');
+for (const { name, bytes } of adversarialInputs()) {
+  retime(bytes);
+  const ms = retime(bytes);
+  console.log(`  ${name.padEnd(48)} ${ms.toFixed(3)} ms`);
+  if (ms > SLOW_MS) {
+    failed = true;
+    console.log(`  SLOW (> ${SLOW_MS} ms)`);
+  }
 }
 console.log(`findings:             ${report.findings.length}`);
 for (const f of report.findings) {

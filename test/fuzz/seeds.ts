@@ -24,7 +24,9 @@ function captureSeeds(): Uint8Array[] {
         initiatorLog: Record<string, string>;
       };
       for (const d of cap.datagrams) {
-        const bytes = Buffer.from(d.hex, 'hex').subarray(d.fromPort === 4500 ? 4 : 0);
+        const raw = Buffer.from(d.hex, 'hex');
+        // Non-ESP marker (four zero octets) if the extractor left it in.
+        const bytes = d.fromPort === 4500 && raw.length >= 4 && raw.readUInt32BE(0) === 0 ? raw.subarray(4) : raw;
         out.push(bytes);
         const msg = decodeMessage(bytes);
         const sk = msg.ok ? msg.value.payloads[0] : undefined;
