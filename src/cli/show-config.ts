@@ -6,6 +6,8 @@ import { formatDiagnostic } from '../config/diagnostics.js';
 import { loadConfig, loadSecrets } from '../config/load.js';
 import { type ConfigModel } from '../config/model.js';
 import { maskedSecrets } from '../config/secrets.js';
+import { stringify } from 'yaml';
+import { describeModel } from '../config/describe.js';
 import { modelToYaml } from '../config/yaml-config.js';
 import { type Command } from './commands.js';
 import { parseConfigArgs } from './config-args.js';
@@ -52,10 +54,13 @@ export const showConfigCommand: Command = {
     }
     if (parsed.format === 'json') {
       process.stdout.write(`${JSON.stringify(secrets ? { ...model, secrets } : model, null, 2)}\n`);
-    } else {
-      // Text output is the YAML view: readable, and loadable with --config x.yaml.
+    } else if (parsed.format === 'yaml') {
+      // Loadable with --config x.yaml; secrets (masked) only as comments.
       process.stdout.write(modelToYaml(model));
-      if (secrets) process.stdout.write(`# secrets (masked; not part of the loadable config)\n${modelToYaml({ secrets } as never).replace(/^/gm, '# ')}`);
+      if (secrets) process.stdout.write(`# secrets (masked; not part of the loadable config)\n${stringify({ secrets }).replace(/^/gm, '# ')}`);
+    } else {
+      process.stdout.write(describeModel(model));
+      if (secrets) for (const s of secrets) process.stdout.write(`secret ${s.type} for ${(s.ids as string[]).join(' ') || '(any)'}: ${s.secret ?? (s.prompt ? '%prompt' : '-')}${s.file ? ` file ${String(s.file)}` : ''}\n`);
     }
     return 0;
   },

@@ -90,11 +90,26 @@ describe('ipsec show-config', () => {
     expect(m.conns[0]?.remote.sourceIps).toEqual([{ kind: 'pool', cidr: '10.9.0.0/24', family: 4 }]);
   });
 
+  it('prints a readable summary by default, transforms by IANA name', () => {
+    const r = ipsec('show-config', 'site', '--config', join(dir, 'good.conf'));
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`conn site  (${join(dir, 'good.conf')}:4)`);
+    expect(r.stdout).toContain('  local  192.0.2.1  selectors 10.1.0.0/16  auth secret');
+    expect(r.stdout).toContain('  ike    AES_GCM_16_256/AES_GCM_16_128/CHACHA20_POLY1305/PRF_HMAC_SHA2_384');
+    expect(r.stdout).not.toContain('conn rw');
+  });
+
   it('masks secrets', () => {
     const r = ipsec('show-config', '--config', join(dir, 'good.conf'), '--secrets', join(dir, 'ipsec.secrets'), '--json');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('"secret": "<hidden>"');
     expect(r.stdout).not.toContain('horse');
+    for (const format of [[], ['--yaml']]) {
+      const t = ipsec('show-config', '--config', join(dir, 'good.conf'), '--secrets', join(dir, 'ipsec.secrets'), ...format);
+      expect(t.code).toBe(0);
+      expect(t.stdout).toContain('<hidden>');
+      expect(t.stdout).not.toContain('horse');
+    }
   });
 
   it('--yaml output is accepted by --config file.yaml and gives the same model', () => {
