@@ -46,6 +46,7 @@ interface Capture {
   initiatorLog: Record<string, string> & { authOctets: string[] };
   responderLog: Record<string, string> & { authOctets: string[] };
   esp?: Array<{ from: string; to: string; hex: string }>;
+  childKeys?: Array<Record<string, string>>;
   rekeyedInitiatorLog?: Record<string, string>;
   rekeyedResponderLog?: Record<string, string>;
 }
@@ -60,6 +61,8 @@ const must = <T>(r: { ok: true; value: T } | { ok: false; error: unknown }): T =
   if (!r.ok) throw r.error instanceof Error ? r.error : new Error(JSON.stringify(r.error));
   return r.value;
 };
+
+type OpenedPayloads = { payloads: Payload[] };
 
 function decode(bytes: Buffer): IkeMessage {
   return must(decodeMessage(bytes));
@@ -214,24 +217,50 @@ describe.each(captures.map((c) => [c.name, c] as const))('strongSwan capture %s'
 
   const espPackets = capture.esp;
   if (espPackets)
-    it('CHILD SA KEYMAT (§2.17) decrypts strongSwan\'s ESP traffic in both directions', () => {
+    it('CHILD SA KEYMAT (§2.17) with and without PFS matches strongSwan and decrypts its ESP both ways', () => {
+      const logged = capture.childKeys!;
       const req = openWith(authRequest, keys.skEi, keys.skAi);
       const res = openWith(authResponse, keys.skEr, keys.skAr);
       const chosen = findPayload(res.payloads, PayloadType.SA)!.proposals[0]!;
       const encr = chosen.transforms.find((t) => t.transformType === TransformType.ENCR)!;
       const espSuite = must(resolveCipherSuite({ id: encr.transformId, keyLength: transformKeyLength(encr) }));
-      // First CHILD SA: KEYMAT from the IKE_SA_INIT nonces, no PFS.
-      const child = must(deriveChildSaKeys({ prf, skD: keys.skD, suite: espSuite, nonceI, nonceR }));
-      // ESP SPIs are chosen by the receiver: i->r packets carry the responder's SPI.
-      const spiTowardsResponder = Buffer.from(chosen.spi).toString('hex');
-      const spiTowardsInitiator = Buffer.from(findPayload(req.payloads, PayloadType.SA)!.proposals[0]!.spi).toString('hex');
+      const spisOf = (request: OpenedPayloads, response: OpenedPayloads) => ({
+        // ESP SPIs are chosen by the receiver: i->r packets carry the responder's SPI.
+        towardsResponder: Buffer.from(findPayload(response.payloads, PayloadType.SA)!.proposals[0]!.spi).toString('hex'),
+        towardsInitiator: Buffer.from(findPayload(request.payloads, PayloadType.SA)!.proposals[0]!.spi).toString('hex'),
+      });
+
+      // First CHILD SA (IKE_AUTH): KEYMAT = prf+(SK_d, Ni | Nr) with the IKE_SA_INIT nonces.
+      const first = must(deriveChildSaKeys({ prf, skD: keys.skD, suite: espSuite, nonceI, nonceR }));
+      expect(first.initiatorToResponder.encryptionKey.toString('hex')).toBe(logged[0]!.encryptionInitiatorKey);
+      expect(first.responderToInitiator.encryptionKey.toString('hex')).toBe(logged[0]!.encryptionResponderKey);
+      const sas = [{ keys: first, spis: spisOf(req, res) }];
+
+      // Rekeyed CHILD SA (CREATE_CHILD_SA with KE): KEYMAT = prf+(SK_d, g^ir (new) | Ni | Nr).
+      const [, , , , rekeyRequest, rekeyResponse] = capture.datagrams.map((d) => hex(d.hex));
+      const rekeyReq = openWith(rekeyRequest!, keys.skEi, keys.skAi);
+      const rekeyRes = openWith(rekeyResponse!, keys.skEr, keys.skAr);
+      expect(findNotify(rekeyReq.payloads, NotifyType.REKEY_SA)).toBeDefined();
+      expect(findPayload(rekeyReq.payloads, PayloadType.KE)).toBeDefined();
+      const gir = hex(logged[1]!.sharedSecret!);
+      const newNonceI = Buffer.from(findPayload(rekeyReq.payloads, PayloadType.NONCE)!.data);
+      const newNonceR = Buffer.from(findPayload(rekeyRes.payloads, PayloadType.NONCE)!.data);
+      expect(Buffer.concat([gir, newNonceI, newNonceR]).toString('hex')).toBe(logged[1]!.seed);
+      const second = must(deriveChildSaKeys({ prf, skD: keys.skD, suite: espSuite, nonceI: newNonceI, nonceR: newNonceR, sharedSecret: gir }));
+      expect(second.initiatorToResponder.encryptionKey.toString('hex')).toBe(logged[1]!.encryptionInitiatorKey);
+      expect(second.responderToInitiator.encryptionKey.toString('hex')).toBe(logged[1]!.encryptionResponderKey);
+      sas.push({ keys: second, spis: spisOf(rekeyReq, rekeyRes) });
+
       const probes: string[] = [];
       for (const packet of espPackets) {
         const esp = hex(packet.hex);
+        const spi = esp.subarray(0, 4).toString('hex');
         const i2r = packet.from === capture.initiator.address;
-        expect(esp.subarray(0, 4).toString('hex')).toBe(i2r ? spiTowardsResponder : spiTowardsInitiator);
-        const direction = i2r ? child.initiatorToResponder : child.responderToInitiator;
-        const other = i2r ? child.responderToInitiator : child.initiatorToResponder;
+        const index = sas.findIndex((sa) => (i2r ? sa.spis.towardsResponder : sa.spis.towardsInitiator) === spi);
+        expect(index).toBeGreaterThanOrEqual(0);
+        const sa = sas[index]!.keys;
+        const direction = i2r ? sa.initiatorToResponder : sa.responderToInitiator;
+        const other = i2r ? sa.responderToInitiator : sa.initiatorToResponder;
         const aad = esp.subarray(0, 8); // SPI | Sequence Number (RFC 4106 §5, no ESN)
         const iv = esp.subarray(8, 16);
         const opened = must(aeadOpen(aeadKey(espSuite.encr, direction.encryptionKey)!, iv, aad, esp.subarray(16)));
@@ -242,10 +271,9 @@ describe.each(captures.map((c) => [c.name, c] as const))('strongSwan capture %s'
         const source = [...inner.subarray(12, 16)].join('.');
         const destination = [...inner.subarray(16, 20)].join('.');
         expect(i2r ? [source, destination] : [destination, source]).toEqual(['198.51.100.1', '203.0.113.1']);
-        if (inner[9] === 17) probes.push(inner.subarray((inner[0]! & 0x0f) * 4 + 8).toString().trim());
+        if (inner[9] === 17) probes.push(`${index}:${inner.subarray((inner[0]! & 0x0f) * 4 + 8).toString().trim()}`);
       }
-      expect(probes).toContain('nodeswan-esp-probe-i2r');
-      expect(probes).toContain('nodeswan-esp-probe-r2i');
+      expect(new Set(probes)).toEqual(new Set(['0:nodeswan-esp-probe-i2r', '0:nodeswan-esp-probe-r2i', '1:nodeswan-esp-probe-i2r-pfs', '1:nodeswan-esp-probe-r2i-pfs']));
     });
 
   const rekeyed = capture.rekeyedInitiatorLog;

@@ -102,7 +102,32 @@ function keysFrom(path: string) {
     if (dump.label.startsWith('octets = message + nonce')) authOctets.push(dump.hex);
     if (dump.label.startsWith('AUTH = prf(prf(secret, keypad), octets)')) auth.push(dump.hex);
   }
-  return { log: { ...sets[0], authOctets, auth }, rekeyed: sets[1] };
+  return { log: { ...sets[0], authOctets, auth }, rekeyed: sets[1], childKeys: childKeysFrom(path) };
+}
+
+const CHILD_LABELS: Record<string, string> = {
+  'DH secret': 'sharedSecret',
+  seed: 'seed',
+  'encryption initiator key': 'encryptionInitiatorKey',
+  'encryption responder key': 'encryptionResponderKey',
+  'integrity initiator key': 'integrityInitiatorKey',
+  'integrity responder key': 'integrityResponderKey',
+};
+
+/** CHILD SA key sets (`chd 4`): [DH secret,] seed (g^ir | Ni | Nr or Ni | Nr), then the keys. */
+function childKeysFrom(path: string): Array<Record<string, string>> {
+  const sets: Array<Record<string, string>> = [];
+  let pendingSecret: string | undefined;
+  for (const dump of readDumps(path)) {
+    const key = CHILD_LABELS[dump.label];
+    if (!key) continue;
+    if (key === 'sharedSecret') pendingSecret = dump.hex;
+    else if (key === 'seed') {
+      sets.push(pendingSecret ? { sharedSecret: pendingSecret, seed: dump.hex } : { seed: dump.hex });
+      pendingSecret = undefined;
+    } else if (sets.length > 0) sets[sets.length - 1]![key] = dump.hex;
+  }
+  return sets;
 }
 
 const left = keysFrom(leftLog);
@@ -126,7 +151,7 @@ const capture = {
   datagrams: readPcap(pcapPath),
   initiatorLog: left.log,
   responderLog: right.log,
-  ...(esp.length > 0 ? { esp } : {}),
+  ...(esp.length > 0 ? { esp, childKeys: left.childKeys } : {}),
   ...(left.rekeyed ? { rekeyedInitiatorLog: left.rekeyed, rekeyedResponderLog: right.rekeyed } : {}),
 };
 process.stdout.write(`${JSON.stringify(capture, null, 2)}\n`);

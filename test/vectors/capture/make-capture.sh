@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Regenerates the strongSwan captures in this folder (run as root):
-#   test/vectors/capture/make-capture.sh <name> <ike-proposal> [psk|ecdsa|rsa-pss|ed25519] [rekey|esp]
+#   test/vectors/capture/make-capture.sh <name> <ike-proposal> [psk|ecdsa|rsa-pss|ed25519] [rekey|esp|esp-rekey]
 #   e.g. make-capture.sh psk-aes256gcm16-prfsha384-ecp384 aes256gcm16-prfsha384-ecp384
 # With a key type instead of psk, each side gets a fresh key pair (openssl
 # genpkey) and authenticates with RFC 7427 signatures over raw public keys;
@@ -11,6 +11,8 @@
 # device per namespace, UDP-encapsulated ESP), so the CHILD SA is installed
 # and a probe datagram is sent through it each way; the ESP packets are
 # stored, to be decrypted with the CHILD SA KEYMAT (RFC 7296 §2.17).
+# `esp-rekey` also rekeys the CHILD SA with a fresh KE (PFS, esp proposal
+# aes128gcm16-<group of the IKE proposal>) and sends the probes again.
 # Two charon daemons run in two network namespaces joined by a veth pair
 # (192.0.2.1 <-> 192.0.2.2, documentation prefix), authenticate with a PSK,
 # and log every derived key (ike 4 / enc 4). tcpdump records the UDP
@@ -72,7 +74,12 @@ setup_side() { # side local-addr remote-addr local-id remote-id local-ts remote-
   mkdir -p "$dir"/{x509,x509ca,private,rsa,ecdsa,pkcs8,pkcs12,pubkey,x509aa,x509ac,x509crl,x509ocsp}
   local local_auth=psk remote_auth=psk local_keys='' remote_keys='' rsa_pss=no
   local plugins='kernel-netlink' install_routes=no encap=no
-  if [ "$extra" = esp ]; then plugins='kernel-libipsec kernel-netlink'; install_routes=yes; encap=yes; fi
+  local esp_proposals=aes128gcm16
+  case $extra in
+    esp) plugins='kernel-libipsec kernel-netlink'; install_routes=yes; encap=yes ;;
+    esp-rekey) plugins='kernel-libipsec kernel-netlink'; install_routes=yes; encap=yes
+      esp_proposals=aes128gcm16-${proposal##*-} ;;
+  esac
   [ "$authmode" = rsa-pss ] && rsa_pss=yes
   if [ "$authmode" != psk ]; then
     local_auth=pubkey
@@ -104,6 +111,7 @@ charon {
       enc = 4
       net = 4
       cfg = 2
+      chd = 4
     }
   }
 }
@@ -124,7 +132,7 @@ connections {
              id = $5 $remote_keys }
     children {
       capture {
-        esp_proposals = aes128gcm16
+        esp_proposals = $esp_proposals
         local_ts = ${6}
         remote_ts = ${7}
       }
@@ -166,13 +174,26 @@ for side in left right; do
 done
 # The initiate fails at CHILD SA installation (no ESP in this kernel); IKE is done by then.
 swanctl --initiate --child capture --uri "unix://$work/left/charon.vici" --timeout 10 >"$work/initiate.log" 2>&1 || true
-if [ "$extra" = esp ]; then
-  # One probe each way through the tunnel (routes via charon's TUN device).
+probe() { # tag
+  # Probes each way through the tunnel (routes via charon's TUN device).
   for _ in 1 2 3; do
-    ip netns exec "$left" bash -c 'echo nodeswan-esp-probe-i2r > /dev/udp/203.0.113.1/9' 2>/dev/null || true
-    ip netns exec "$right" bash -c 'echo nodeswan-esp-probe-r2i > /dev/udp/198.51.100.1/9' 2>/dev/null || true
+    ip netns exec "$left" bash -c "echo nodeswan-esp-probe-i2r$1 > /dev/udp/203.0.113.1/9" 2>/dev/null || true
+    ip netns exec "$right" bash -c "echo nodeswan-esp-probe-r2i$1 > /dev/udp/198.51.100.1/9" 2>/dev/null || true
   done
-fi
+}
+case $extra in
+  esp) probe '' ;;
+  esp-rekey)
+    probe ''
+    swanctl --rekey --child capture --uri "unix://$work/left/charon.vici" >/dev/null 2>&1
+    # Wait (up to 10 s) until the initiator reports the rekeyed CHILD SA.
+    for _ in $(seq 100); do
+      grep -q 'CHILD_SA capture{2} established' "$work/left/charon.log" && break
+      sleep 0.1
+    done
+    sleep 0.5
+    probe '-pfs' ;;
+esac
 if [ "$extra" = rekey ]; then
   swanctl --rekey --ike capture --uri "unix://$work/left/charon.vici" >/dev/null 2>&1
   # Wait (up to 10 s) until the initiator has deleted the old IKE SA.
