@@ -36,7 +36,7 @@ export interface CertificateDescription {
   subjectKeyId?: string;
   authorityKeyId?: string;
   /** SHA-1 of the subjectPublicKey BIT STRING (RFC 5280 key identifier method 1). */
-  keyId: string;
+  publicKeySha1: string;
   /** SHA-1 of the whole SubjectPublicKeyInfo: how IKEv2 CERTREQ names a CA (RFC 7296 3.7). */
   spkiSha1: string;
   sha1Fingerprint: string;
@@ -81,7 +81,7 @@ export function describeCertificate(data: string | Uint8Array | CertificateParts
     crlUris: cdp ? crlUris(cdp.value) : [],
     ...(ski ? { subjectKeyId: colonHex(ski) } : {}),
     ...(akiKeyId ? { authorityKeyId: colonHex(bytes(akiKeyId)) } : {}),
-    keyId: colonHex(keyIdentifier(cert.spki)),
+    publicKeySha1: colonHex(keyIdentifier(cert.spki)),
     spkiSha1: colonHex(createHash('sha1').update(cert.spki).digest()),
     sha1Fingerprint: colonHex(createHash('sha1').update(cert.der).digest()),
     sha256Fingerprint: colonHex(createHash('sha256').update(cert.der).digest()),
@@ -126,7 +126,7 @@ export function describeCrl(data: string | Uint8Array | Crl, now = new Date()): 
 export interface KeyDescription {
   kind: 'private key';
   key: string;
-  keyId: string;
+  publicKeySha1: string;
   spkiSha1: string;
 }
 
@@ -135,7 +135,7 @@ export function describeKey(key: KeyObject): KeyDescription {
   return {
     kind: 'private key',
     key: keyInfo(key).label,
-    keyId: colonHex(keyIdentifier(spki)),
+    publicKeySha1: colonHex(keyIdentifier(spki)),
     spkiSha1: colonHex(createHash('sha1').update(spki).digest()),
   };
 }
@@ -167,7 +167,7 @@ export function describeFile(data: Buffer, source: string, now = new Date()): De
 }
 
 export function formatDescription(d: Description): string {
-  const line = (label: string, value: string) => `  ${(label ? `${label}:` : '').padEnd(12)} ${value}\n`;
+  const line = (label: string, value: string) => `  ${(label ? `${label}:` : '').padEnd(14)} ${value}\n`;
   switch (d.kind) {
     case 'certificate': {
       let out = `certificate "${d.subject}"\n`;
@@ -185,7 +185,7 @@ export function formatDescription(d: Description): string {
       if (d.crlUris.length) out += line('CRL URIs', d.crlUris.join(', '));
       if (d.subjectKeyId) out += line('subjkeyId', d.subjectKeyId);
       if (d.authorityKeyId) out += line('authkeyId', d.authorityKeyId);
-      out += line('keyid', d.keyId);
+      out += line('pubkey SHA-1', d.publicKeySha1);
       out += line('spki SHA-1', d.spkiSha1);
       out += line('SHA-1', d.sha1Fingerprint);
       out += line('SHA-256', d.sha256Fingerprint);
@@ -205,7 +205,7 @@ export function formatDescription(d: Description): string {
     case 'private key': {
       let out = `private key\n`;
       out += line('key', d.key);
-      out += line('keyid', d.keyId);
+      out += line('pubkey SHA-1', d.publicKeySha1);
       out += line('spki SHA-1', d.spkiSha1);
       return out;
     }

@@ -68,7 +68,7 @@ describe.each(KEY_CASES)('$label CA and host certificate', ({ label, spec }) => 
     expect(d.ca).toBe(false);
     expect(d.signatureAlgorithm).toBe(EXPECTED_SIGNATURE[label]);
     expect(d.key).toBe(label);
-    expect(d.subjectKeyId).toBe(d.keyId);
+    expect(d.subjectKeyId).toBe(d.publicKeySha1);
     expect(d.authorityKeyId).toBe(describeCertificate(ca.cert).subjectKeyId);
     const caDescription = describeCertificate(ca.cert);
     expect(caDescription.keyUsage).toEqual(['keyCertSign', 'cRLSign']);

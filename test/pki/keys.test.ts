@@ -24,7 +24,7 @@ describe('key files', () => {
     const key = await generateKey({ type: 'ecdsa', curve: 'p384' });
     const d = describeKey(key);
     expect(d.key).toBe('ECDSA P-384');
-    expect(d.keyId).toMatch(/^([0-9a-f]{2}:){19}[0-9a-f]{2}$/);
+    expect(d.publicKeySha1).toMatch(/^([0-9a-f]{2}:){19}[0-9a-f]{2}$/);
     const secret = key.export({ format: 'jwk' }).d!;
     expect(JSON.stringify(d)).not.toContain(secret);
   });
