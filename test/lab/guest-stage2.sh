@@ -11,6 +11,8 @@
 #   status      the command's exit status, written last
 
 job=/nodeswan-lab
+# busybox-static is one of the lab's packages; the host may lack mount(8).
+mount() { /bin/busybox mount "$@"; }
 
 # Fresh /tmp and /run: the lower layer is the host's, which the guest must
 # not see (stale sockets, pid files); netns mounts need a private /run.
@@ -25,7 +27,7 @@ ln -sf /proc/self/fd/0 /dev/stdin
 ln -sf /proc/self/fd/1 /dev/stdout
 ln -sf /proc/self/fd/2 /dev/stderr
 
-hostname nodeswan-lab
+/bin/busybox hostname nodeswan-lab
 ip link set lo up
 
 . "$job/env.sh"

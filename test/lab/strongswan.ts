@@ -98,7 +98,7 @@ export class Charon {
     const env = { ...process.env, STRONGSWAN_CONF: join(dir, 'strongswan.conf') };
     const child = spawnIn(
       ns,
-      ['unshare', '-m', 'sh', '-c', `mount -t tmpfs tmpfs /run && exec ${charonBinary}`],
+      ['unshare', '-m', 'sh', '-c', `busybox mount -t tmpfs tmpfs /run && exec ${charonBinary}`],
       env,
     );
     child.stdin?.end();

@@ -154,7 +154,7 @@ export async function createTopology(options: TopologyOptions = {}): Promise<Top
         `neigh add ${right.outer4} lladdr ${rightMac} dev wan0 nud permanent`,
       ]);
       const masquerade = natOptions.fullyRandom ? 'masquerade fully-random' : 'masquerade';
-      await shIn(nat.ns, 'sysctl -qw net.ipv4.ip_forward=1\nnft -f -', {
+      await shIn(nat.ns, 'echo 1 >/proc/sys/net/ipv4/ip_forward\nnft -f -', {
         input: [
           'table ip nodeswan_nat {',
           '  chain postrouting {',
