@@ -39,6 +39,13 @@ export interface FuzzReport {
   /** Largest wall time of one input during the run (includes GC pauses and scheduling on a loaded host). */
   slowestMs: number;
   slowestInput: Uint8Array;
+  /**
+   * Largest CPU time (user + system, all threads) of one input: unlike wall
+   * time it does not grow when the host preempts us, but includes GC work.
+   */
+  slowestCpuMs: number;
+  /** Inputs whose CPU time exceeded `slowMs`. */
+  overSlowCpu: number;
   /** Inputs whose wall time exceeded `slowMs` during the run. */
   overSlowMs: number;
   /**
@@ -81,6 +88,8 @@ export function runFuzz(opts: FuzzOptions): FuzzReport {
   const slowMs = opts.slowMs ?? 10;
   const overSlow: Uint8Array[] = [];
   let overSlowMs = 0;
+  let slowestCpuMs = 0;
+  let overSlowCpu = 0;
 
   const countError = (code: string, path: string): void => {
     errorCodes.set(code, (errorCodes.get(code) ?? 0) + 1);
@@ -93,6 +102,7 @@ export function runFuzz(opts: FuzzOptions): FuzzReport {
   const started = performance.now();
   for (let i = 0; i < opts.iterations; i++) {
     const input = mutate(rng, corpus);
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
 
     try {
@@ -127,6 +137,10 @@ export function runFuzz(opts: FuzzOptions): FuzzReport {
     }
 
     const ms = performance.now() - t0;
+    const cpu = process.cpuUsage(c0);
+    const cpuMs = (cpu.user + cpu.system) / 1000;
+    if (cpuMs > slowestCpuMs) slowestCpuMs = cpuMs;
+    if (cpuMs > slowMs) overSlowCpu++;
     if (ms > slowestMs) {
       slowestMs = ms;
       slowestInput = Uint8Array.from(input);
@@ -161,6 +175,8 @@ export function runFuzz(opts: FuzzOptions): FuzzReport {
     slowestMs,
     slowestInput,
     overSlowMs,
+    slowestCpuMs,
+    overSlowCpu,
     slowestRetimedMs,
     slowestRetimedInput,
     corpusSize: corpus.length,

@@ -48,6 +48,7 @@ console.log(`decoded OK:           ${report.decodedOk} (corpus grew to ${report.
 console.log(`distinct error codes: ${report.errorCodes.size}, distinct code@path sites: ${report.distinctErrorSites}`);
 for (const [code, n] of [...report.errorCodes].sort((a, b) => b[1] - a[1])) console.log(`  ${code.padEnd(30)} ${n}`);
 console.log(`slowest input (wall): ${report.slowestMs.toFixed(3)} ms (${report.slowestInput.length} bytes; includes GC and scheduling)`);
+console.log(`slowest input (CPU):  ${report.slowestCpuMs.toFixed(3)} ms (user+system, all threads incl. GC); inputs over ${SLOW_MS} ms CPU: ${report.overSlowCpu}`);
 console.log(`inputs over ${SLOW_MS} ms wall: ${report.overSlowMs}`);
 console.log(`slowest input re-timed in isolation (best of 5, over the 32 slowest and all over ${SLOW_MS} ms): ${report.slowestRetimedMs.toFixed(4)} ms (${report.slowestRetimedInput.length} bytes)`);
 let failed = false;
