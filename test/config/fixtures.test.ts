@@ -6,7 +6,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatDiagnostic } from '../../src/config/diagnostics.js';
-import { loadConfig } from '../../src/config/load.js';
+import { nodeFileSource } from '../../src/config/files.js';
+import { loadConfig, loadSecrets } from '../../src/config/load.js';
 
 const root = join(import.meta.dirname, '../fixtures/config');
 const list = (dir: string): string[] => readdirSync(join(root, dir)).filter((f) => f.endsWith('.conf')).sort();
@@ -56,6 +57,28 @@ describe('shipped example configs check clean', () => {
     it(f.slice(conf.length + 1), () => {
       const r = loadConfig(f);
       expect(r.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic)).toEqual([]);
+    });
+  }
+});
+
+describe('secrets fixtures', () => {
+  const dir = join(root, 'secrets');
+  const files = readdirSync(dir).filter((f) => f.endsWith('.secrets')).sort();
+  for (const f of files) {
+    it(f, () => {
+      const file = join(dir, f);
+      const r = loadSecrets(file, { source: { ...nodeFileSource, mode: () => 0o600 } });
+      const text = readFileSync(file, 'utf8');
+      const expected = [...text.matchAll(/^# expect: (\d+):(\d+): (error|warning): (.*?)\r?$/gm)];
+      if (f.startsWith('valid')) {
+        expect(r.diagnostics.map(formatDiagnostic)).toEqual([]);
+        expect(r.model?.entries.length).toBeGreaterThan(2);
+        return;
+      }
+      expect(expected.length).toBeGreaterThan(0);
+      expect(r.diagnostics.map((d) => `${d.line}:${d.col}: ${d.severity}: ${d.message}`).filter((l) => expected.some((e) => l.startsWith(`${e[1]}:${e[2]}: ${e[3]}: ${e[4]}`)))).toHaveLength(expected.length);
+      expect(r.errors).toBe(expected.length);
+      expect(r.diagnostics.map((d) => d.message).join('\n')).not.toMatch(/forgot the colon|never closed|typo/);
     });
   }
 });
