@@ -17,7 +17,7 @@ function invalid(what: string, text: string): KernelError {
 }
 
 export function familyOf(address: string): Family {
-  if (parseIPv4Into(address, new Uint8Array(4))) return 4;
+  if (parseIPv4Into(address, Buffer.allocUnsafe(4))) return 4;
   if (isIPv6(address)) return 6;
   throw invalid('address', address);
 }
@@ -48,7 +48,7 @@ function parseIPv4Into(text: string, out: Uint8Array): boolean {
 }
 
 export function parseAddress(address: string): { family: Family; bytes: Uint8Array } {
-  const out = new Uint8Array(16);
+  const out = Buffer.allocUnsafe(16).fill(0);
   if (parseIPv4Into(address, out)) return { family: 4, bytes: out };
   if (!isIPv6(address)) throw invalid('address', address);
   let text = address;

@@ -49,31 +49,71 @@ export function defineStruct(name: string, fields: ReadonlyArray<readonly [strin
 /** A field value: numbers for scalars up to 32 bits, bigint for u64, nested objects, bytes. */
 export type StructValue = { [field: string]: number | bigint | Uint8Array | StructValue | undefined };
 
-/** Encodes `value` into `buf` at `at`; absent fields stay zero. */
-export function encodeStruct(def: StructDef, value: StructValue, buf: Buffer = Buffer.alloc(def.size), at = 0): Buffer {
+type Encoder = (value: StructValue, buf: Buffer, at: number) => void;
+
+/**
+ * Per-struct encoders generated once from the field table. A single generic
+ * loop reads fields by computed name from objects of many shapes, which V8
+ * handles as megamorphic lookups (several µs per policy); a generated
+ * function per struct reads each field by its literal name. The table stays
+ * the only source of the layout.
+ */
+const encoders = new WeakMap<StructDef, Encoder>();
+
+function writeU64(buf: Buffer, v: number | bigint, o: number): void {
+  // Numbers (exact up to 2^53) avoid a BigInt allocation per field.
+  if (typeof v === 'bigint') {
+    buf.writeBigUInt64LE(v, o);
+    return;
+  }
+  buf.writeUInt32LE(v % 0x1_0000_0000, o);
+  buf.writeUInt32LE(Math.floor(v / 0x1_0000_0000), o + 4);
+}
+
+function writeBytes(buf: Buffer, v: Uint8Array, o: number, max: number, where: string): void {
+  if (v.length > max) throw new RangeError(`${where}: ${v.length} bytes > ${max}`);
+  buf.set(v, o);
+}
+
+const WRITE: Record<Scalar, string> = {
+  u8: 'buf.writeUInt8(Number(v), o)',
+  u16: 'buf.writeUInt16LE(Number(v), o)',
+  u32: 'buf.writeUInt32LE(Number(v) >>> 0, o)',
+  i32: 'buf.writeInt32LE(Number(v), o)',
+  u64: 'writeU64(buf, v, o)',
+  be16: 'buf.writeUInt16BE(Number(v), o)',
+  be32: 'buf.writeUInt32BE(Number(v) >>> 0, o)',
+};
+
+function encoderOf(def: StructDef): Encoder {
+  let encoder = encoders.get(def);
+  if (encoder) return encoder;
+  const nested: Encoder[] = [];
+  const lines = ['let v, o;'];
   for (const f of def.fields) {
-    const v = value[f.name];
-    if (v === undefined) continue;
-    const o = at + f.offset;
+    lines.push(`v = value[${JSON.stringify(f.name)}]; o = at + ${f.offset};`);
     const t = f.type;
-    if (typeof t === 'string') {
-      switch (t) {
-        case 'u8': buf.writeUInt8(Number(v), o); break;
-        case 'u16': buf.writeUInt16LE(Number(v), o); break;
-        case 'u32': buf.writeUInt32LE(Number(v) >>> 0, o); break;
-        case 'i32': buf.writeInt32LE(Number(v), o); break;
-        case 'u64': buf.writeBigUInt64LE(BigInt(v as number | bigint), o); break;
-        case 'be16': buf.writeUInt16BE(Number(v), o); break;
-        case 'be32': buf.writeUInt32BE(Number(v) >>> 0, o); break;
-      }
-    } else if ('bytes' in t) {
-      const bytes = v as Uint8Array;
-      if (bytes.length > t.bytes) throw new RangeError(`${def.name}.${f.name}: ${bytes.length} bytes > ${t.bytes}`);
-      buf.set(bytes, o);
-    } else {
-      encodeStruct(t, v as StructValue, buf, o);
+    if (typeof t === 'string') lines.push(`if (v !== undefined) ${WRITE[t]};`);
+    else if ('bytes' in t) lines.push(`if (v !== undefined) writeBytes(buf, v, o, ${t.bytes}, ${JSON.stringify(`${def.name}.${f.name}`)});`);
+    else {
+      nested.push(encoderOf(t));
+      lines.push(`if (v !== undefined) nested[${nested.length - 1}](v, buf, o);`);
     }
   }
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- generated from our own field tables only
+  const factory = new Function('writeU64', 'writeBytes', 'nested', `return function encode_${def.name}(value, buf, at) {\n${lines.join('\n')}\n};`) as (
+    w: typeof writeU64,
+    b: typeof writeBytes,
+    n: Encoder[],
+  ) => Encoder;
+  encoder = factory(writeU64, writeBytes, nested);
+  encoders.set(def, encoder);
+  return encoder;
+}
+
+/** Encodes `value` into `buf` at `at`; absent fields stay zero. */
+export function encodeStruct(def: StructDef, value: StructValue, buf: Buffer = Buffer.allocUnsafe(def.size).fill(0), at = 0): Buffer {
+  encoderOf(def)(value, buf, at);
   return buf;
 }
 

@@ -20,7 +20,7 @@ import type {
 } from '../backend.js';
 import { KernelError } from '../backend.js';
 import { familyOf, formatAddress, parseAddress, parsePrefix, type Family } from '../address.js';
-import { decodeAttributes, type Attribute, u32Attr } from '../netlink/message.js';
+import { decodeAttributes, type Attribute, u32Attr, zeroed } from '../netlink/message.js';
 import { decodeStruct, encodeStruct, type StructValue } from '../netlink/struct.js';
 import { anySelector, normalizeSelector } from '../selector.js';
 import * as X from './structs.js';
@@ -47,17 +47,26 @@ function sameFamily(what: string, ...addresses: string[]): Family {
 
 const num = (v: unknown): number => Number(v as number | bigint);
 
+/** Unlimited lifetime limits, shared (the encoder only reads it). */
+const NO_LIMITS: StructValue = {
+  soft_byte_limit: X.XFRM_INF,
+  hard_byte_limit: X.XFRM_INF,
+  soft_packet_limit: X.XFRM_INF,
+  hard_packet_limit: X.XFRM_INF,
+};
+
 function lifetimeCfg(l: LifetimeConfig | undefined): StructValue {
-  const v = (n: number | undefined): bigint => (n === undefined ? X.XFRM_INF : BigInt(n));
+  if (!l) return NO_LIMITS;
+  const v = (n: number | undefined): number | bigint => (n === undefined ? X.XFRM_INF : n);
   return {
-    soft_byte_limit: v(l?.softBytes),
-    hard_byte_limit: v(l?.hardBytes),
-    soft_packet_limit: v(l?.softPackets),
-    hard_packet_limit: v(l?.hardPackets),
-    soft_add_expires_seconds: BigInt(l?.softAddSeconds ?? 0),
-    hard_add_expires_seconds: BigInt(l?.hardAddSeconds ?? 0),
-    soft_use_expires_seconds: BigInt(l?.softUseSeconds ?? 0),
-    hard_use_expires_seconds: BigInt(l?.hardUseSeconds ?? 0),
+    soft_byte_limit: v(l.softBytes),
+    hard_byte_limit: v(l.hardBytes),
+    soft_packet_limit: v(l.softPackets),
+    hard_packet_limit: v(l.hardPackets),
+    soft_add_expires_seconds: l.softAddSeconds ?? 0,
+    hard_add_expires_seconds: l.hardAddSeconds ?? 0,
+    soft_use_expires_seconds: l.softUseSeconds ?? 0,
+    hard_use_expires_seconds: l.hardUseSeconds ?? 0,
   };
 }
 
@@ -79,7 +88,8 @@ function decodeLifetimeCfg(v: StructValue): LifetimeConfig {
   return out;
 }
 
-export function selectorStruct(sel: TrafficSelector): StructValue {
+/** `user` is the ownership mark (see encodePolicy). */
+export function selectorStruct(sel: TrafficSelector, user = 0): StructValue {
   const src = parsePrefix(sel.src);
   const dst = parsePrefix(sel.dst);
   if (src.family !== dst.family) {
@@ -97,6 +107,7 @@ export function selectorStruct(sel: TrafficSelector): StructValue {
     prefixlen_d: dst.length,
     prefixlen_s: src.length,
     proto: sel.proto ?? 0,
+    user,
   };
 }
 
@@ -369,7 +380,7 @@ function templateStruct(t: PolicyTemplate, selectorFamily: Family): StructValue 
  * matches packets on it, which makes it nodeswan's ownership mark.
  */
 export function encodePolicy(p: PolicySpec, owner = 0): { fixed: Buffer; attrs: Attribute[] } {
-  const sel: StructValue = { ...selectorStruct(p.selector), user: owner };
+  const sel = selectorStruct(p.selector, owner);
   const selFamily = familyFromCode(num(sel.family));
   if (!Number.isInteger(p.priority) || p.priority < 0 || p.priority > 0xffffffff) {
     throw new KernelError('KERNEL_BAD_POLICY', 'EINVAL', `policy priority ${p.priority} is out of range (0-4294967295)`);
@@ -383,7 +394,7 @@ export function encodePolicy(p: PolicySpec, owner = 0): { fixed: Buffer; attrs: 
   });
   const attrs: Attribute[] = [];
   if (p.templates.length > 0) {
-    const tmpl = Buffer.alloc(X.xfrm_user_tmpl.size * p.templates.length);
+    const tmpl = zeroed(X.xfrm_user_tmpl.size * p.templates.length);
     p.templates.forEach((t, i) => encodeStruct(X.xfrm_user_tmpl, templateStruct(t, selFamily), tmpl, i * X.xfrm_user_tmpl.size));
     attrs.push({ type: X.XFRMA_TMPL, value: tmpl });
   }
@@ -403,7 +414,7 @@ export function encodePolicyId(
   owner = 0,
 ): { fixed: Buffer; attrs: Attribute[] } {
   const fixed = encodeStruct(X.xfrm_userpolicy_id, {
-    sel: ref.selector ? { ...selectorStruct(ref.selector), user: owner } : undefined,
+    sel: ref.selector ? selectorStruct(ref.selector, owner) : undefined,
     index: ref.index ?? 0,
     dir: dirCode(ref.dir),
   });
