@@ -5,6 +5,8 @@
 
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Readable } from 'node:stream';
 import { type DaemonComposition, daemonDeps, productionComposition } from '../daemon/compose.js';
 import { type DaemonPaths, type PathOverrides, overridesToArgs } from '../daemon/paths.js';
 import { isDaemonProcess, readPid } from '../daemon/pid-file.js';
@@ -23,6 +25,10 @@ async function foreground(paths: DaemonPaths, compose: CompositionFactory): Prom
   const notify = createSystemdNotifier({ onError: (m) => log.for('dmn').warn(m) });
   const readiness = ReadinessPipe.fromEnv();
   const forked = process.env['NODESWAN_FORKED'] === '1';
+  // A background daemon should not keep the directory it was started from
+  // busy. (Not before: node's --import flags resolve against the cwd at
+  // start-up; paths were made absolute by `ipsec start`.)
+  if (forked) process.chdir('/');
   const code = await runForeground({
     deps: daemonDeps(compose(), paths, log, notify, nodeswanVersion()),
     readiness,
@@ -30,6 +36,12 @@ async function foreground(paths: DaemonPaths, compose: CompositionFactory): Prom
   });
   // The engine may hold timers or sockets of its own; the daemon is done.
   process.exit(code);
+}
+
+function absolute(overrides: PathOverrides): PathOverrides {
+  const out: PathOverrides = {};
+  for (const [k, v] of Object.entries(overrides)) if (v !== undefined) out[k as keyof PathOverrides] = resolve(v);
+  return out;
 }
 
 /** Forks the daemon and waits for its readiness line. Exported for restart. */
@@ -50,7 +62,7 @@ export async function forkDaemon(paths: DaemonPaths, overrides: PathOverrides): 
   if (!script) throw new Error('cannot find the ipsec script to fork');
   const child = spawn(
     process.execPath,
-    [...process.execArgv, script, 'start', '--nofork', ...overridesToArgs(overrides)],
+    [...process.execArgv, script, 'start', '--nofork', ...overridesToArgs(absolute(overrides))],
     {
       detached: true,
       stdio: ['ignore', logFd, logFd, 'pipe'],
@@ -58,7 +70,7 @@ export async function forkDaemon(paths: DaemonPaths, overrides: PathOverrides): 
     },
   );
   closeSync(logFd);
-  const pipe = child.stdio[3] as NodeJS.ReadableStream | null;
+  const pipe = (child.stdio[3] ?? null) as Readable | null;
   const text = await new Promise<string>((resolve) => {
     let got = '';
     if (!pipe) return resolve('');
@@ -74,7 +86,7 @@ export async function forkDaemon(paths: DaemonPaths, overrides: PathOverrides): 
     return 1;
   }
   child.unref();
-  (pipe as unknown as { destroy?: () => void })?.destroy?.();
+  pipe?.destroy();
   process.stdout.write(`Starting nodeswan IPsec daemon (pid ${outcome.pid})\n`);
   return 0;
 }

@@ -1,7 +1,7 @@
 // `ipsec start/stop/restart` with a real daemon process (test engine) on a temp run dir.
-import { existsSync, lstatSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { legacy, office, useCliEnv } from '../daemon/fixtures/cli-env.js';
 import { Output, exitOf, ipsec, processAlive, spawnForeground } from '../daemon/fixtures/run-ipsec.js';
@@ -33,6 +33,19 @@ describe('ipsec start/stop (forking)', () => {
     const log = readFileSync(join(env.dir, 'daemon.log'), 'utf8');
     expect(log).toMatch(/\[IKE\] test engine shutdown called/);
     expect(log).toMatch(/\[DMN\] nodeswan stopped/);
+  });
+
+  it('accepts relative paths and does not keep the start directory busy', async () => {
+    const rel = (p: string) => relative(process.cwd(), p);
+    const r = await ipsec(['start', '--rundir', rel(join(env.dir, 'run')), '--config', rel(join(env.dir, 'conf.json')), '--logfile', rel(join(env.dir, 'daemon.log'))]);
+    expect(r.code).toBe(0);
+    const pid = Number(/pid (\d+)/.exec(r.stdout)![1]);
+    env.started.push(pid);
+    expect(readlinkSync(`/proc/${pid}/cwd`)).toBe('/');
+    // The config path was made absolute: a reload from / still finds it.
+    env.writeConfig([office]);
+    expect((await ipsec(['reload', ...env.flags])).stdout).toContain('removed legacy');
+    await ipsec(['stop', ...env.flags]);
   });
 
   it('refuses a second daemon while one runs, by pid file and by --nofork', async () => {
