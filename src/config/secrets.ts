@@ -173,7 +173,9 @@ export function parseSecrets(file: string, src: FileSource, diags: Diagnostics, 
       }
       const type = typeTok.quoted ? undefined : TYPES[typeTok.text.toLowerCase()];
       if (!type) {
-        diags.error(typeTok.pos, 'secret-unknown-type', `unknown secret type '${typeTok.text}'; expected one of PSK, RSA, ECDSA, ED25519, PKCS8, PKCS12, EAP, XAUTH, NTLM, PIN, PPK`);
+        // A quoted or 0x/0s token here is most likely the secret itself: never echo it.
+        const shown = typeTok.quoted || /^0[xs]/i.test(typeTok.text) || typeTok.text.length > 12 ? '' : ` '${typeTok.text}'`;
+        diags.error(typeTok.pos, 'secret-unknown-type', `${shown ? `unknown secret type${shown}` : "missing secret type after ':'"}; expected one of PSK, RSA, ECDSA, ED25519, PKCS8, PKCS12, EAP, XAUTH, NTLM, PIN, PPK`);
         continue;
       }
       const args = rest.slice(1);
@@ -198,7 +200,7 @@ export function parseSecrets(file: string, src: FileSource, diags: Diagnostics, 
             }
           }
           const extra = args[2];
-          if (extra) diags.error(extra.pos, 'secret-extra', `unexpected '${extra.quoted ? '"..."' : extra.text}' after the ${type} passphrase`);
+          if (extra) diags.error(extra.pos, 'secret-extra', `unexpected extra value after the ${type} passphrase (quote a passphrase that contains spaces)`);
         }
       } else {
         const v = args[0];

@@ -127,3 +127,17 @@ describe('conns and secrets together', () => {
     ]);
   });
 });
+
+describe('secrets never leak into diagnostics', () => {
+  it.each([
+    [': PSK my secret words\n', ['my', 'words']],
+    [': "quoted-secret-no-type"\n', ['quoted-secret-no-type']],
+    ['@a : 0x73656372657421\n', ['0x7365']],
+    [': RSA key.pem pass phrase words\n', [' pass ', 'words']],
+    ['@b : PSK "unterminated-secret\n', ['unterminated-secret']],
+  ])('%j', (text, fragments) => {
+    const r = secrets(text);
+    expect(r.lines.length).toBeGreaterThan(0);
+    for (const f of fragments) for (const l of r.lines) expect(l).not.toContain(f);
+  });
+});
