@@ -4,7 +4,7 @@
 // IKE_AUTH messages, check its PSK AUTH payloads and NAT-D hashes, and
 // re-encrypt the decrypted payloads into a message it would accept.
 
-import { createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { createDecipheriv, createHmac, createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,7 +16,7 @@ import { deriveChildSaKeys } from '../../src/crypto/child-sa-keys.js';
 import { aeadKey, aeadOpen } from '../../src/crypto/sk/aead.js';
 import { deriveIkeSaKeys, deriveRekeyedIkeSaKeys, initialSkeyseed, rekeySkeyseed } from '../../src/crypto/ike-sa-keys.js';
 import { natDetectionHash, natDetectionMatches } from '../../src/crypto/nat-detection.js';
-import { lookupPrf, resolveCipherSuite } from '../../src/crypto/registry/index.js';
+import { lookupPrf, resolveCipherSuite, type CipherSuite } from '../../src/crypto/registry/index.js';
 import { openMessage, sealMessage } from '../../src/crypto/sk-message.js';
 import { SkCipher } from '../../src/crypto/sk/sk-cipher.js';
 import {
@@ -64,6 +64,28 @@ const must = <T>(r: { ok: true; value: T } | { ok: false; error: unknown }): T =
 
 type OpenedPayloads = { payloads: Payload[] };
 
+/**
+ * RFC 4303 ESP (no ESN): SPI | Seq | IV | ciphertext | ICV. AEAD: associated
+ * data SPI | Seq, nonce salt | IV (RFC 4106 §5). CBC: ICV = truncated HMAC
+ * over SPI .. ciphertext, checked before decrypting. Returns the plaintext
+ * (payload | padding | Pad Length | Next Header) or undefined.
+ */
+function openEsp(suite: CipherSuite, keys: { encryptionKey: Buffer; integrityKey: Buffer }, esp: Buffer): Buffer | undefined {
+  const algorithm = suite.encr.algorithm;
+  const body = esp.subarray(8 + algorithm.ivSize);
+  const iv = esp.subarray(8, 8 + algorithm.ivSize);
+  if (algorithm.kind === 'aead') {
+    const r = aeadOpen(aeadKey(suite.encr, keys.encryptionKey)!, iv, esp.subarray(0, 8), body);
+    return r.ok ? r.value : undefined;
+  }
+  const integ = suite.integ!;
+  const icv = esp.subarray(esp.length - integ.icvSize);
+  const expected = createHmac(integ.hash, keys.integrityKey).update(esp.subarray(0, esp.length - integ.icvSize)).digest().subarray(0, integ.icvSize);
+  if (!expected.equals(icv)) return undefined;
+  const decipher = createDecipheriv(algorithm.nodeCipher(suite.encr.keyBits), keys.encryptionKey, iv).setAutoPadding(false);
+  return Buffer.concat([decipher.update(body.subarray(0, body.length - integ.icvSize)), decipher.final()]);
+}
+
 function decode(bytes: Buffer): IkeMessage {
   return must(decodeMessage(bytes));
 }
@@ -79,9 +101,10 @@ function negotiated(response: IkeMessage) {
   return { prf, suite };
 }
 
-it('has the eight captures the README lists', () => {
+it('has the nine captures the README lists', () => {
   expect(captures.map((c) => c.name).sort()).toEqual([
     'esp-aes128gcm16-prfsha256-curve25519',
+    'esp-cbc-aes256-sha256-modp2048',
     'psk-aes128-sha256-modp2048',
     'psk-aes256gcm16-prfsha384-ecp384',
     'psk-chacha20poly1305-prfsha256-curve25519',
@@ -223,7 +246,8 @@ describe.each(captures.map((c) => [c.name, c] as const))('strongSwan capture %s'
       const res = openWith(authResponse, keys.skEr, keys.skAr);
       const chosen = findPayload(res.payloads, PayloadType.SA)!.proposals[0]!;
       const encr = chosen.transforms.find((t) => t.transformType === TransformType.ENCR)!;
-      const espSuite = must(resolveCipherSuite({ id: encr.transformId, keyLength: transformKeyLength(encr) }));
+      const integ = chosen.transforms.find((t) => t.transformType === TransformType.INTEG);
+      const espSuite = must(resolveCipherSuite({ id: encr.transformId, keyLength: transformKeyLength(encr) }, integ?.transformId));
       const spisOf = (request: OpenedPayloads, response: OpenedPayloads) => ({
         // ESP SPIs are chosen by the receiver: i->r packets carry the responder's SPI.
         towardsResponder: Buffer.from(findPayload(response.payloads, PayloadType.SA)!.proposals[0]!.spi).toString('hex'),
@@ -234,6 +258,8 @@ describe.each(captures.map((c) => [c.name, c] as const))('strongSwan capture %s'
       const first = must(deriveChildSaKeys({ prf, skD: keys.skD, suite: espSuite, nonceI, nonceR }));
       expect(first.initiatorToResponder.encryptionKey.toString('hex')).toBe(logged[0]!.encryptionInitiatorKey);
       expect(first.responderToInitiator.encryptionKey.toString('hex')).toBe(logged[0]!.encryptionResponderKey);
+      expect(first.initiatorToResponder.integrityKey.toString('hex')).toBe(logged[0]!.integrityInitiatorKey ?? '');
+      expect(first.responderToInitiator.integrityKey.toString('hex')).toBe(logged[0]!.integrityResponderKey ?? '');
       const sas = [{ keys: first, spis: spisOf(req, res) }];
 
       // Rekeyed CHILD SA (CREATE_CHILD_SA with KE): KEYMAT = prf+(SK_d, g^ir (new) | Ni | Nr).
@@ -249,6 +275,7 @@ describe.each(captures.map((c) => [c.name, c] as const))('strongSwan capture %s'
       const second = must(deriveChildSaKeys({ prf, skD: keys.skD, suite: espSuite, nonceI: newNonceI, nonceR: newNonceR, sharedSecret: gir }));
       expect(second.initiatorToResponder.encryptionKey.toString('hex')).toBe(logged[1]!.encryptionInitiatorKey);
       expect(second.responderToInitiator.encryptionKey.toString('hex')).toBe(logged[1]!.encryptionResponderKey);
+      expect(second.responderToInitiator.integrityKey.toString('hex')).toBe(logged[1]!.integrityResponderKey ?? '');
       sas.push({ keys: second, spis: spisOf(rekeyReq, rekeyRes) });
 
       const probes: string[] = [];
@@ -261,10 +288,9 @@ describe.each(captures.map((c) => [c.name, c] as const))('strongSwan capture %s'
         const sa = sas[index]!.keys;
         const direction = i2r ? sa.initiatorToResponder : sa.responderToInitiator;
         const other = i2r ? sa.responderToInitiator : sa.initiatorToResponder;
-        const aad = esp.subarray(0, 8); // SPI | Sequence Number (RFC 4106 §5, no ESN)
-        const iv = esp.subarray(8, 16);
-        const opened = must(aeadOpen(aeadKey(espSuite.encr, direction.encryptionKey)!, iv, aad, esp.subarray(16)));
-        expect(aeadOpen(aeadKey(espSuite.encr, other.encryptionKey)!, iv, aad, esp.subarray(16)).ok).toBe(false);
+        const opened = openEsp(espSuite, direction, esp);
+        if (!opened) throw new Error(`ESP packet ${spi} does not open with its direction's keys`);
+        expect(openEsp(espSuite, other, esp)).toBeUndefined();
         // RFC 4303 trailer: Pad Length, Next Header (4 = IPv4, tunnel mode).
         expect(opened[opened.length - 1]).toBe(4);
         const inner = opened.subarray(0, opened.length - 2 - opened[opened.length - 2]!);

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Regenerates the strongSwan captures in this folder (run as root):
-#   test/vectors/capture/make-capture.sh <name> <ike-proposal> [psk|ecdsa|rsa-pss|ed25519] [rekey|esp|esp-rekey]
+#   test/vectors/capture/make-capture.sh <name> <ike-proposal> [psk|ecdsa|rsa-pss|ed25519] [rekey|esp|esp-rekey] [esp-proposal]
 #   e.g. make-capture.sh psk-aes256gcm16-prfsha384-ecp384 aes256gcm16-prfsha384-ecp384
 # With a key type instead of psk, each side gets a fresh key pair (openssl
 # genpkey) and authenticates with RFC 7427 signatures over raw public keys;
@@ -12,7 +12,8 @@
 # and a probe datagram is sent through it each way; the ESP packets are
 # stored, to be decrypted with the CHILD SA KEYMAT (RFC 7296 §2.17).
 # `esp-rekey` also rekeys the CHILD SA with a fresh KE (PFS, esp proposal
-# aes128gcm16-<group of the IKE proposal>) and sends the probes again.
+# <esp-proposal>-<group of the IKE proposal>) and sends the probes again.
+# <esp-proposal> defaults to aes128gcm16.
 # Two charon daemons run in two network namespaces joined by a veth pair
 # (192.0.2.1 <-> 192.0.2.2, documentation prefix), authenticate with a PSK,
 # and log every derived key (ike 4 / enc 4). tcpdump records the UDP
@@ -26,6 +27,7 @@ name=${1:?name}
 proposal=${2:?ike proposal}
 authmode=${3:-psk}
 extra=${4:-}
+esp_proposal=${5:-aes128gcm16}
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d /tmp/nodeswan-capture.XXXXXX)
 left=nswcap-left-$$
@@ -74,11 +76,11 @@ setup_side() { # side local-addr remote-addr local-id remote-id local-ts remote-
   mkdir -p "$dir"/{x509,x509ca,private,rsa,ecdsa,pkcs8,pkcs12,pubkey,x509aa,x509ac,x509crl,x509ocsp}
   local local_auth=psk remote_auth=psk local_keys='' remote_keys='' rsa_pss=no
   local plugins='kernel-netlink' install_routes=no encap=no
-  local esp_proposals=aes128gcm16
+  local esp_proposals=$esp_proposal
   case $extra in
     esp) plugins='kernel-libipsec kernel-netlink'; install_routes=yes; encap=yes ;;
     esp-rekey) plugins='kernel-libipsec kernel-netlink'; install_routes=yes; encap=yes
-      esp_proposals=aes128gcm16-${proposal##*-} ;;
+      esp_proposals=$esp_proposal-${proposal##*-} ;;
   esac
   [ "$authmode" = rsa-pss ] && rsa_pss=yes
   if [ "$authmode" != psk ]; then
