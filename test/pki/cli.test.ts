@@ -39,6 +39,7 @@ describe('ipsec pki, spawned', () => {
       '--ipsecd', d,
     ]);
     expect(r.status).toBe(0);
+    expect(r.stderr).toContain('\nuse: leftcert=vpn.example.com.pem leftid=192.0.2.1 (ipsec.conf), : RSA vpn.example.com.pem (ipsec.secrets)\n');
     const host = `${d}/certs/vpn.example.com.pem`;
     expect(mode(`${d}/private/vpn.example.com.pem`)).toBe('600');
     expect(readFileSync(`${d}/private/vpn.example.com.pem`, 'utf8')).toMatch(/^-----BEGIN RSA PRIVATE KEY-----\n/);

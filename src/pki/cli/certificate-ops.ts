@@ -1,7 +1,8 @@
 // `ipsec pki --gen-ca`, `--issue` and `--gen`: make a key (or take one with
 // --in-key), sign the certificate, and write both where they belong.
 import { createHash } from 'node:crypto';
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
+import { describeCertificate } from '../describe.js';
 import { type Credential, EKU_FLAGS, type EkuFlag, createCa, issueCertificate } from '../issue.js';
 import { CURVES, KEY_TYPES, type KeyType, RSA_SIZES, exportPrivateKey, generateKey, keyInfo, loadPrivateKey, spkiDer } from '../keys.js';
 import { formatDn, parseDn } from '../dn.js';
@@ -129,7 +130,17 @@ function finish(o: ParsedOptions, io: PkiIo, cred: Credential, isCa: boolean, de
     `${dest.certPath ? `wrote ${what} ${dest.certPath}` : `${what} on stdout`}: "${cred.subject}", ${cred.keyInfo.label}, serial ${cred.serial}, valid until ${cred.x509.validTo}`,
   );
   if (dest.keyPath !== undefined) io.stderr(`wrote private key ${dest.keyPath} (mode 0600)`);
+  if (!isCa && dest.certPath !== undefined && dest.keyPath !== undefined && one(o, 'ipsecd') !== undefined) io.stderr(configHint(cred, dest));
   return 0;
+}
+
+const SECRET_TYPES = { rsa: 'RSA', ecdsa: 'ECDSA', ed25519: 'ED25519' } as const;
+
+/** The ipsec.conf / ipsec.secrets lines that use what was just written into ipsec.d. */
+function configHint(cred: Credential, dest: Destinations): string {
+  const firstSan = describeCertificate(cred.certDer).altNames[0];
+  const id = !firstSan ? `"${cred.subject}"` : firstSan.startsWith('DNS:') ? `@${firstSan.slice(4)}` : firstSan.replace(/^(IP|email|URI):/, '');
+  return `use: leftcert=${basename(dest.certPath!)} leftid=${id} (ipsec.conf), : ${SECRET_TYPES[cred.keyInfo.type]} ${basename(dest.keyPath!)} (ipsec.secrets)`;
 }
 
 export async function runGenCa(o: ParsedOptions, io: PkiIo): Promise<number> {
