@@ -153,9 +153,11 @@ export class Daemon {
     const snapshot = this.engine!.status(conn);
     const transport = this.transport!;
     const counters = transport.counters();
+    // Socket-level counters under a `net-` prefix. Assigned, not added: an
+    // engine that already copied them into its snapshot is not counted twice.
     const drops: Record<string, number> = { ...snapshot.drops };
-    for (const [reason, n] of Object.entries(counters.drops)) drops[reason] = (drops[reason] ?? 0) + n;
-    if (counters.keepalives > 0) drops['natt-keepalive'] = counters.keepalives;
+    for (const [reason, n] of Object.entries(counters.drops)) drops[`net-${reason}`] = n;
+    if (counters.keepalives > 0) drops['net-natt-keepalive'] = counters.keepalives;
     return {
       ...snapshot,
       daemon: {

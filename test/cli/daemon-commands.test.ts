@@ -45,11 +45,11 @@ describe('ipsec up/down/status/statusall/reload against a running daemon', () =>
     // its event loop reads them first.
     const all = (await ipsec(['statusall', ...env.flags])).stdout;
     expect(all).toContain('  test-datagrams-seen: 2');
-    expect(all).toContain('  natt-keepalive: 1');
+    expect(all).toContain('  net-natt-keepalive: 1');
     expect(all).toContain(`Status of nodeswan IKE daemon (0.1.0, pid ${pid}):`);
     expect(all).toMatch(/Listening addresses:\n {2}127\.0\.0\.1\[\d+\]\n {2}127\.0\.0\.1\[\d+\]\n/);
     expect(all).toMatch(/office: {2}moon\.example\.\.\.192\.0\.2\.9 {2}IKEv2, auto=add, psk authentication/);
-    expect(all).toContain('  esp-on-natt-socket: 1');
+    expect(all).toContain('  net-esp-on-natt-socket: 1');
     expect(all).toContain('Dropped datagrams (4):');
 
     const one = await env.statusJson('office');

@@ -88,6 +88,24 @@ describe('Daemon', () => {
     await t.daemon.shutdown('test');
   });
 
+  it('socket counters appear once under net-, even when the engine copied them too', async () => {
+    const t = setup();
+    await t.daemon.start();
+    const engine = t.engine();
+    const status = engine.status.bind(engine);
+    engine.status = (conn) => ({ ...status(conn), drops: { 'net-receiver-error': 1, 'bad-icv': 2 } });
+    t.network.inject({ local: { address: '198.51.100.9', port: 500 }, remote: LOCAL, bytes: Buffer.from('x') });
+    await t.network.idle();
+    // Make the transport count one receiver error.
+    (t.daemon as unknown as { transport: { onDatagram(h: () => void): void } }).transport.onDatagram(() => {
+      throw new Error('boom');
+    });
+    t.network.inject({ local: { address: '198.51.100.9', port: 500 }, remote: LOCAL, bytes: Buffer.from('y') });
+    await t.network.idle();
+    expect(t.daemon.status().drops).toEqual({ 'net-receiver-error': 1, 'bad-icv': 2 });
+    await t.daemon.shutdown('test');
+  });
+
   it('refuses a broken reload and keeps the running config; serializes reloads', async () => {
     const t = setup();
     await t.daemon.start();
