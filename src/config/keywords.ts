@@ -130,8 +130,8 @@ kw('ocspuri', CA, S, str, 'implemented', 'OCSP responder URI.');
 kw('ocspuri1', CA, S, str, 'implemented', 'OCSP responder URI.', { aliasOf: 'ocspuri' });
 kw('ocspuri2', CA, S, str, 'implemented', 'Second OCSP responder URI.');
 kw('certuribase', CA, S, str, 'implemented', 'Base URI for hash-and-URL certificates.');
-kw('ldaphost', CA, S, str, 'obsolete', 'Removed strongSwan 4.x LDAP option.');
-kw('ldapbase', CA, S, str, 'obsolete', 'Removed strongSwan 4.x LDAP option.');
+kw('ldaphost', ['setup', 'ca'], S, str, 'obsolete', 'Removed strongSwan 4.x LDAP option.');
+kw('ldapbase', ['setup', 'ca'], S, str, 'obsolete', 'Removed strongSwan 4.x LDAP option.');
 
 // ---------------------------------------------------------------- conn: general
 kw('also', ['conn', 'ca'], SL, { kind: 'also' }, 'implemented', 'Include the settings of another section (several allowed, transitive).');
