@@ -62,6 +62,9 @@ describe.each([4, 6] as const)('strongSwan pair in the lab, IPv%i', (family) => 
     expect(leftChild.fields.state).toBe('INSTALLED');
     expect(leftChild.fields.mode).toBe('TRANSPORT');
     expect(leftChild.fields['encr-alg']).toBe('AES_GCM_16');
+    const host = family === 4 ? 32 : 128;
+    expect(leftChild.localTs).toEqual([`${leftAddr}/${host}`]);
+    expect(leftChild.remoteTs).toEqual([`${rightAddr}/${host}`]);
     // The two sides agree on the SPIs: left's outbound is right's inbound.
     expect(leftChild.fields['spi-out']).toBe(rightChild.fields['spi-in']);
     expect(leftChild.fields['spi-in']).toBe(rightChild.fields['spi-out']);

@@ -161,7 +161,7 @@ class FileTail {
 // guest's fresh /tmp does not have.
 const hostOnlyVariables = new Set(['PWD', 'OLDPWD', 'SHLVL', '_', 'TMPDIR', 'TMP', 'TEMP']);
 
-function envScript(env: NodeJS.ProcessEnv): string {
+export function envScript(env: NodeJS.ProcessEnv): string {
   return (
     Object.entries(env)
       .filter(([name, value]) => value !== undefined && /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && !hostOnlyVariables.has(name))
@@ -170,7 +170,7 @@ function envScript(env: NodeJS.ProcessEnv): string {
   );
 }
 
-function shellQuote(value: string): string {
+export function shellQuote(value: string): string {
   return `'${value.replace(/'/g, `'\\''`)}'`;
 }
 

@@ -7,7 +7,7 @@
 // talks only through its namespace. The plugin list is explicit, so nothing
 // from /etc/strongswan.d leaks in. Configuration is written by the helper
 // from plain objects (swanctl.conf syntax), loaded with --load-all, and SAs
-// are read back with `swanctl --list-sas --raw`, parsed into objects.
+// are read back with `swanctl --list-sas --pretty`, parsed into objects.
 
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -44,7 +44,7 @@ export interface SwanctlFiles {
   [relativePath: string]: string;
 }
 
-/** One IKE SA as `swanctl --list-sas --raw` reports it (raw strings as given). */
+/** One IKE SA as `swanctl --list-sas` reports it (strings as given). */
 export interface SwanIkeSa {
   name: string;
   fields: Record<string, string>;
@@ -156,7 +156,7 @@ export class Charon {
   }
 
   async listSas(): Promise<SwanIkeSa[]> {
-    const { stdout } = await this.swanctl(['--list-sas', '--raw']);
+    const { stdout } = await this.swanctl(['--list-sas', '--pretty']);
     return parseListSas(stdout);
   }
 
@@ -195,46 +195,59 @@ export function formatSwanConf(section: SwanSection, indent = ''): string {
   return out;
 }
 
-// `swanctl --list-sas --raw` prints one vici message per line, e.g.
-//   list-sa event {host {uniqueid=1 version=2 state=ESTABLISHED ... child-sas {host-1 {name=host
-//   ... local-ts [192.0.2.1/32] remote-ts [192.0.2.2/32]}}}}
-// and a final "list-sas reply {}". Sections are `key {..}`, lists `key [..]`.
-type RawNode = { [key: string]: string | string[] | RawNode };
+// `swanctl --list-sas --pretty` prints one vici message per block, one item
+// per line (values may contain spaces, e.g. DN identities), e.g.
+//   list-sa event {
+//     host {
+//       state = ESTABLISHED
+//       child-sas {
+//         host-1 {
+//           spi-in = c840f661
+//           local-ts = [
+//             192.0.2.1/32
+//           ]
+// and a final "list-sas reply {" ... "}".
+export type ViciNode = { [key: string]: string | string[] | ViciNode };
 
-export function parseRawVici(line: string): RawNode {
-  const tokens = line.match(/\{|\}|\[|\]|[^\s{}[\]=]+=(?:[^\s{}[\]]*)|[^\s{}[\]]+/g) ?? [];
-  let i = 0;
-  const parseSection = (): RawNode => {
-    const node: RawNode = {};
-    while (i < tokens.length && tokens[i] !== '}') {
-      const token = tokens[i++]!;
-      const eq = token.indexOf('=');
-      if (eq > 0) {
-        node[token.slice(0, eq)] = token.slice(eq + 1);
-      } else if (tokens[i] === '{') {
-        i++;
-        node[token] = parseSection();
-        i++; // '}'
-      } else if (tokens[i] === '[') {
-        i++;
-        const items: string[] = [];
-        while (i < tokens.length && tokens[i] !== ']') items.push(tokens[i++]!);
-        i++; // ']'
-        node[token] = items;
-      }
+/** Parses swanctl's --pretty output into one tree per message, keyed by the message's name. */
+export function parsePrettyVici(output: string): Array<{ name: string; body: ViciNode }> {
+  const messages: Array<{ name: string; body: ViciNode }> = [];
+  const stack: ViciNode[] = [];
+  let list: string[] | undefined;
+  for (const raw of output.split('\n')) {
+    const line = raw.trim();
+    if (!line) continue;
+    if (list) {
+      if (line === ']') list = undefined;
+      else list.push(line);
+      continue;
     }
-    return node;
-  };
-  return parseSection();
+    const current = stack[stack.length - 1];
+    if (line === '}') {
+      stack.pop();
+      continue;
+    }
+    const section = /^(.*\S)\s*\{$/.exec(line);
+    if (section) {
+      const node: ViciNode = {};
+      if (current) current[section[1]!] = node;
+      else messages.push({ name: section[1]!, body: node });
+      stack.push(node);
+      continue;
+    }
+    const item = /^([^=\s]+)\s*=\s?(.*)$/.exec(line);
+    if (!item || !current) throw new Error(`swanctl output: cannot parse line "${line}"`);
+    if (item[2] === '[') current[item[1]!] = list = [];
+    else current[item[1]!] = item[2]!;
+  }
+  return messages;
 }
 
 export function parseListSas(output: string): SwanIkeSa[] {
   const sas: SwanIkeSa[] = [];
-  for (const line of output.split('\n')) {
-    const match = /^list-sa event (\{.*\})\s*$/.exec(line.trim());
-    if (!match) continue;
-    const event = parseRawVici(match[1]!.slice(1, -1));
-    for (const [name, value] of Object.entries(event)) {
+  for (const message of parsePrettyVici(output)) {
+    if (message.name !== 'list-sa event') continue;
+    for (const [name, value] of Object.entries(message.body)) {
       if (typeof value !== 'object' || Array.isArray(value)) continue;
       const fields: Record<string, string> = {};
       const children: SwanChildSa[] = [];
