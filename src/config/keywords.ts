@@ -333,7 +333,7 @@ side('ca', SL, str, 'implemented', 'Required CA of this end (DN or %same).');
 side('ca2', S, str, 'implemented', 'Required CA for the second round.');
 side('groups', S, str, 'implemented', 'Required group membership (EAP-RADIUS/certificate attributes).');
 side('groups2', S, str, 'implemented', 'Groups for the second round.');
-side('nexthop', L, str, 'ignored', 'Next hop to the peer (nodeswan uses the routing table).');
+side('nexthop', SL, { kind: 'host' }, 'ignored', 'Next hop to the peer (nodeswan uses the routing table).');
 side('vti', L, { kind: 'subnets' }, 'ignored', 'Address of the VTI device.');
 side('interface-ip', L, { kind: 'subnets' }, 'ignored', 'Address of the XFRM interface.');
 side('xauthserver', L, bool, 'ignored', 'IKEv1 XAUTH server role.');
