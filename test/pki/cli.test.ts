@@ -139,8 +139,8 @@ describe('ipsec pki options and mistakes', () => {
     expect(r.stderr).toMatch(/^CA certificate on stdout: "CN=stdout CA", Ed25519/);
   });
 
-  it('accepts the operation after the options and --name for file names', async () => {
-    const r = await pkiInProcess(['--type', 'ecdsa', '--dn', 'CN=Named', '--ipsecd', dir.join('d'), '--name', 'root', '--gen-ca']);
+  it('accepts the operation after the options, --ipsecdir like the daemon, and --name for file names', async () => {
+    const r = await pkiInProcess(['--type', 'ecdsa', '--dn', 'CN=Named', '--ipsecdir', dir.join('d'), '--name', 'root', '--gen-ca']);
     expect(r.status).toBe(0);
     expect(statSync(dir.join('d/cacerts/root.pem')).isFile()).toBe(true);
     expect(statSync(dir.join('d/private/root.pem')).isFile()).toBe(true);

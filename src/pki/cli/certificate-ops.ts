@@ -20,6 +20,7 @@ const KEY_OPTIONS: OptionTable = {
   'out-key': { value: true },
   outform: { value: true },
   ipsecd: { value: true },
+  ipsecdir: { value: true, aliasOf: 'ipsecd' },
   name: { value: true },
   force: {},
 };

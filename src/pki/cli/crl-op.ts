@@ -25,6 +25,7 @@ export const GEN_CRL_OPTIONS: OptionTable = {
   out: { value: true },
   outform: { value: true },
   ipsecd: { value: true },
+  ipsecdir: { value: true, aliasOf: 'ipsecd' },
   name: { value: true },
   force: {},
 };

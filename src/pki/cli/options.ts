@@ -8,6 +8,8 @@ export interface OptionSpec {
   value?: boolean;
   /** May be given more than once (values collected). */
   repeat?: boolean;
+  /** Another spelling of the option named here. */
+  aliasOf?: string;
 }
 
 export type OptionTable = Record<string, OptionSpec>;
@@ -24,9 +26,13 @@ export function parseOptions(args: readonly string[], table: OptionTable, operat
     const arg = args[i]!;
     if (!arg.startsWith('--')) throw usageError(`unexpected argument '${arg}' for ${operation}`);
     const eq = arg.indexOf('=');
-    const name = eq > 0 ? arg.slice(2, eq) : arg.slice(2);
+    const given = eq > 0 ? arg.slice(2, eq) : arg.slice(2);
+    const name = table[given]?.aliasOf ?? given;
     const spec = table[name];
-    if (!spec) throw usageError(`option --${name} does not apply to ${operation}; options: ${Object.keys(table).map((n) => `--${n}`).join(' ')}`);
+    if (!spec) {
+      const names = Object.keys(table).filter((n) => !table[n]!.aliasOf);
+      throw usageError(`option --${given} does not apply to ${operation}; options: ${names.map((n) => `--${n}`).join(' ')}`);
+    }
     if (!spec.value) {
       if (eq > 0) throw usageError(`--${name} takes no value`);
       switches.add(name);
