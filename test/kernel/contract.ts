@@ -440,10 +440,10 @@ export function kernelContract(name: string, target: () => KernelUnderTest, opti
 
       sasIt('adds an AH SA and a ChaCha20-Poly1305 SA with a mark', async () => {
         const k = await open();
-        await k.addSa({ src: '192.0.2.1', dst: '192.0.2.2', spi: 0x2003, proto: 'ah', mode: 'transport', reqid: OURS + 43, algorithms: { auth: { name: 'hmac(sha256)', key: key(32), truncBits: 128 } } });
+        await k.addSa({ src: '192.0.2.1', dst: '192.0.2.2', spi: 0x2003, proto: 'ah', mode: 'transport', reqid: OURS + 43, replayWindow: 64, algorithms: { auth: { name: 'hmac(sha256)', key: key(32), truncBits: 128 } } });
         const mark = { value: 7, mask: 0xffffffff };
         await k.addSa(gcmSa(0x2004, OURS + 43, { mark, algorithms: { aead: { name: 'rfc7539esp(chacha20,poly1305)', key: key(36), icvBits: 128 } } }));
-        expect((await k.querySa({ dst: '192.0.2.2', spi: 0x2003, proto: 'ah' })).algorithms.auth?.name).toBe('hmac(sha256)');
+        expect(await k.querySa({ dst: '192.0.2.2', spi: 0x2003, proto: 'ah' })).toMatchObject({ replayWindow: 64, algorithms: { auth: { name: 'hmac(sha256)' } } });
         expect(await k.querySa({ dst: '192.0.2.2', spi: 0x2004, proto: 'esp', mark })).toMatchObject({ mark, algorithms: { aead: { name: 'rfc7539esp(chacha20,poly1305)' } } });
         expect(await k.listSas()).toHaveLength(2);
       });
@@ -484,6 +484,9 @@ export function kernelContract(name: string, target: () => KernelUnderTest, opti
           'KERNEL_BAD_ALGORITHM',
         );
         await rejects(k.addSa(gcmSa(0x2008, OURS + 47, { replayWindow: 5000 })), 'EINVAL', 'KERNEL_BAD_REPLAY_WINDOW');
+        await rejects(k.addSa(gcmSa(0x2008, OURS + 47, { esn: true, replayWindow: 0 })), 'EINVAL', 'KERNEL_BAD_REPLAY_WINDOW');
+        const ah = { proto: 'ah' as const, algorithms: { auth: { name: 'hmac(sha256)', key: key(32), truncBits: 128 } } };
+        await rejects(k.addSa(gcmSa(0x2008, OURS + 47, { ...ah, esn: true, replayWindow: 16 })), 'EINVAL', 'KERNEL_BAD_ESN');
         expect(await k.listSas()).toEqual([]);
       });
     });

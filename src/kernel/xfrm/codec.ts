@@ -229,6 +229,10 @@ export function encodeSa(sa: SaSpec): { fixed: Buffer; attrs: Attribute[] } {
   if (sa.esn && sa.proto !== 'esp') {
     throw new KernelError('KERNEL_BAD_ESN', 'EINVAL', 'extended sequence numbers need ESP');
   }
+  if (sa.esn && window === 0) {
+    // The kernel refuses an ESN replay state without a window (EINVAL, "ESN replay window must be > 0").
+    throw new KernelError('KERNEL_BAD_REPLAY_WINDOW', 'EINVAL', 'extended sequence numbers need a replay window of at least 1 packet');
+  }
   const useEsnState = sa.esn === true || window > LEGACY_REPLAY_MAX;
   const selector = sa.selector ?? anySelector(family);
   const fixed = encodeStruct(X.xfrm_usersa_info, {
