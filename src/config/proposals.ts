@@ -204,6 +204,9 @@ export interface ParsedProposals {
   problems: ProposalProblem[];
 }
 
+const DEFAULT_PRF = [PRF.HMAC_SHA2_256, PRF.HMAC_SHA2_384, PRF.HMAC_SHA2_512];
+const DEFAULT_INTEG = [INTEG.HMAC_SHA2_256_128, INTEG.HMAC_SHA2_384_192, INTEG.HMAC_SHA2_512_256];
+
 /** Default key exchange methods added to an IKE proposal that names none (as Libreswan does). */
 export const DEFAULT_IKE_KE = [KE.CURVE25519, KE.ECP_256, KE.ECP_384, KE.MODP_3072, KE.MODP_2048];
 
@@ -348,11 +351,14 @@ export function parseProposals(value: string, protocol: 'ike' | 'esp' | 'ah'): P
         problems.push({ offset: at, severity: 'error', code: 'proposal-no-encryption', message: `proposal '${part}' has no encryption algorithm` });
         ok = false;
       } else if (protocol === 'ike' && aead && p.prf.length === 0) {
-        problems.push({ offset: at, severity: 'error', code: 'proposal-no-prf', message: `AEAD proposal '${part}' needs a PRF, e.g. '${part}-prfsha256'` });
-        ok = false;
+        // Libreswan fills in PRFs, strongSwan wants one written: accept, say which.
+        p.prf.push(...DEFAULT_PRF);
+        problems.push({ offset: at, severity: 'warning', code: 'proposal-no-prf', message: `AEAD proposal '${part}' names no PRF; using prfsha256, prfsha384, prfsha512 (write e.g. '${part}-prfsha256' to choose)` });
       } else if (!aead && p.integ.length === 0 && !integNone && !p.encr.some((e) => e.id === ENCR.NULL_AUTH_AES_GMAC)) {
-        problems.push({ offset: at, severity: 'error', code: 'proposal-no-integrity', message: `proposal '${part}' has no integrity algorithm (add e.g. sha256, or use an AEAD cipher such as aes256gcm16)` });
-        ok = false;
+        // Libreswan's default integrity list, as it would fill it in.
+        p.integ.push(...DEFAULT_INTEG);
+        if (protocol === 'ike' && p.prf.length === 0) p.prf.push(...DEFAULT_PRF);
+        problems.push({ offset: at, severity: 'warning', code: 'proposal-no-integrity', message: `proposal '${part}' names no integrity algorithm; using sha256, sha384, sha512 (add one, or use an AEAD cipher such as aes256gcm16)` });
       } else if (!aead && integNone && p.encr.some((e) => e.id !== ENCR.NULL)) {
         problems.push({ offset: at, severity: 'error', code: 'proposal-no-integrity', message: `proposal '${part}' disables integrity on a non-AEAD cipher; that leaves the traffic unauthenticated` });
         ok = false;

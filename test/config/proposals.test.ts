@@ -105,12 +105,25 @@ describe('problems', () => {
   });
 
   it('rejects structural mistakes', () => {
-    expect(parseProposals('aes128', 'esp').problems[0]?.code).toBe('proposal-no-integrity');
-    expect(parseProposals('aes256gcm16-ecp384', 'ike').problems[0]?.code).toBe('proposal-no-prf');
+    expect(parseProposals('aes128-null', 'esp').problems[0]).toMatchObject({ code: 'proposal-no-integrity', severity: 'error' });
     expect(parseProposals('aes128-sha256,', 'esp').problems[0]).toMatchObject({ code: 'proposal-empty', offset: 14 });
     expect(parseProposals('aes128-prfsha256', 'esp').problems[0]?.code).toBe('proposal-misplaced-algorithm');
     expect(parseProposals('aes128-sha256', 'ah').problems[0]?.code).toBe('proposal-misplaced-algorithm');
     expect(parseProposals('aes128gcm16-aes128-sha256', 'esp').problems[0]?.code).toBe('proposal-mixed-aead');
+  });
+});
+
+describe('incomplete proposals are completed with a warning', () => {
+  it('no integrity: sha256, sha384, sha512 (and the matching PRFs in IKE)', () => {
+    const esp = parseProposals('aes128', 'esp');
+    expect(esp.problems.map((p) => [p.severity, p.code])).toEqual([['warning', 'proposal-no-integrity']]);
+    expect(esp.set?.proposals[0]?.integ).toEqual([INTEG.HMAC_SHA2_256_128, INTEG.HMAC_SHA2_384_192, INTEG.HMAC_SHA2_512_256]);
+    expect(parseProposals('aes256;modp2048', 'ike').set?.proposals[0]?.prf).toEqual([PRF.HMAC_SHA2_256, PRF.HMAC_SHA2_384, PRF.HMAC_SHA2_512]);
+  });
+  it('AEAD IKE without a PRF: prfsha256, prfsha384, prfsha512', () => {
+    const r = parseProposals('aes256gcm16-ecp384', 'ike');
+    expect(r.problems.map((p) => [p.severity, p.code])).toEqual([['warning', 'proposal-no-prf']]);
+    expect(r.set?.proposals[0]?.prf).toEqual([PRF.HMAC_SHA2_256, PRF.HMAC_SHA2_384, PRF.HMAC_SHA2_512]);
   });
 });
 
