@@ -172,6 +172,8 @@ export function renderReference(): string {
     '',
     'Used when `ike=` / `esp=` / `ah=` are absent. An `ike=` proposal without a key exchange method gets the default',
     'IKE list of groups; ESP/AH proposals without a group use no PFS; without `esn`/`noesn` they use no ESN.',
+    'A non-AEAD proposal without an integrity algorithm gets sha256, sha384, sha512 (and the matching PRFs in',
+    '`ike=`), an AEAD `ike=` proposal without a PRF gets prfsha256, prfsha384, prfsha512; both with a warning.',
     '',
     '`ike=` default:',
     '',
