@@ -11,3 +11,8 @@ export function daemonClient(paths: DaemonPaths, timeoutMs?: number): ControlCli
 }
 
 export const QUERY_TIMEOUT_MS = 30_000;
+
+/** Prints a streamed daemon log line (without a journald priority prefix). */
+export function printProgress(line: string): void {
+  process.stdout.write(`${line.replace(/^<\d>/, '')}\n`);
+}

@@ -2,7 +2,7 @@
 // On failure prints the engine's one-line reason and exits 1.
 
 import type { Command } from './commands.js';
-import { daemonClient } from './daemon-client.js';
+import { daemonClient, printProgress } from './daemon-client.js';
 import { UsageError, parseDaemonArgs, withErrors } from './daemon-options.js';
 
 export const upCommand: Command = {
@@ -12,7 +12,7 @@ export const upCommand: Command = {
       const { paths, positionals } = parseDaemonArgs('up', args, [], 1);
       const conn = positionals[0];
       if (!conn) throw new UsageError('usage: ipsec up NAME');
-      const result = await daemonClient(paths).request('up', { conn });
+      const result = await daemonClient(paths).request('up', { conn }, printProgress);
       if (!result.ok) {
         process.stderr.write(`${result.error ?? `connection '${conn}' failed`}\n`);
         return 1;

@@ -8,6 +8,7 @@ import {
   type CommandName,
   type ControlCommands,
   ControlError,
+  type ControlEvent,
   type ControlResponse,
   MAX_RESPONSE_BYTES,
   PROTOCOL_VERSION,
@@ -37,8 +38,13 @@ export class ControlClient {
 
   constructor(private readonly options: ControlClientOptions) {}
 
-  async request<C extends CommandName>(cmd: C, args: ControlCommands[C]['args']): Promise<ControlCommands[C]['result']> {
-    const { result, socket } = await this.exchange(cmd, args);
+  /** `onProgress` receives the daemon's log lines about the request while it runs. */
+  async request<C extends CommandName>(
+    cmd: C,
+    args: ControlCommands[C]['args'],
+    onProgress?: (line: string) => void,
+  ): Promise<ControlCommands[C]['result']> {
+    const { result, socket } = await this.exchange(cmd, args, onProgress);
     socket.destroy();
     return result;
   }
@@ -58,6 +64,7 @@ export class ControlClient {
   private exchange<C extends CommandName>(
     cmd: C,
     args: ControlCommands[C]['args'],
+    onProgress?: (line: string) => void,
   ): Promise<{ result: ControlCommands[C]['result']; socket: Socket; ended: Promise<void> }> {
     const { path, timeoutMs } = this.options;
     const id = this.nextId++;
@@ -99,18 +106,28 @@ export class ControlClient {
           fail(new ControlError('CONNECTION_LOST', 'response too large'));
           return;
         }
-        const line = lines[0];
-        if (line === undefined) return;
-        answered = true;
-        if (timer) clearTimeout(timer);
-        let response: ControlResponse<C>;
-        try {
-          response = JSON.parse(line) as ControlResponse<C>;
-        } catch {
-          socket.destroy();
-          reject(new ControlError('CONNECTION_LOST', 'the daemon sent a response that is not JSON'));
-          return;
+        for (const line of lines) {
+          if (answered) return;
+          let response: ControlResponse<C> | ControlEvent;
+          try {
+            response = JSON.parse(line) as ControlResponse<C> | ControlEvent;
+          } catch {
+            answered = true;
+            if (timer) clearTimeout(timer);
+            socket.destroy();
+            reject(new ControlError('CONNECTION_LOST', 'the daemon sent a response that is not JSON'));
+            return;
+          }
+          if ('event' in response && response.v === PROTOCOL_VERSION) {
+            onProgress?.(response.line);
+            continue;
+          }
+          answered = true;
+          if (timer) clearTimeout(timer);
+          settle(response as ControlResponse<C>);
         }
+      });
+      const settle = (response: ControlResponse<C>) => {
         if (response.v !== PROTOCOL_VERSION) {
           socket.destroy();
           reject(
@@ -127,7 +144,7 @@ export class ControlClient {
           return;
         }
         resolve({ result: response.result, socket, ended });
-      });
+      };
     });
   }
 }

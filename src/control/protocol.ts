@@ -56,6 +56,18 @@ export interface ControlErrorBody {
   details?: string[];
 }
 
+/**
+ * Progress sent before the response of a long request (`up`, `down`): one
+ * log line of the daemon about that connection. Same id as the request,
+ * no `ok` field.
+ */
+export interface ControlEvent {
+  v: number;
+  id: number;
+  event: 'log';
+  line: string;
+}
+
 export type ControlResponse<C extends CommandName = CommandName> =
   | { v: number; id: number; ok: true; result: ControlCommands[C]['result'] }
   | { v: number; id: number; ok: false; error: ControlErrorBody };

@@ -10,6 +10,7 @@ import {
   type CommandName,
   type ControlCommands,
   ControlError,
+  type ControlEvent,
   type ControlResponse,
   MAX_REQUEST_BYTES,
   PROTOCOL_VERSION,
@@ -17,8 +18,13 @@ import {
 } from './protocol.js';
 import { bindWithMode0600, clearSocketPath, removeOwnSocket } from './secure-path.js';
 
+/** Lets a handler stream progress lines to the requesting client. */
+export interface RequestContext {
+  progress(line: string): void;
+}
+
 export type ControlHandlers = {
-  [C in CommandName]: (args: ControlCommands[C]['args']) => Promise<ControlCommands[C]['result']>;
+  [C in CommandName]: (args: ControlCommands[C]['args'], ctx: RequestContext) => Promise<ControlCommands[C]['result']>;
 };
 
 export interface ControlServerOptions {
@@ -114,8 +120,12 @@ export class ControlServer {
       if (typeof maybeId === 'number' && Number.isSafeInteger(maybeId)) id = maybeId;
       const request = parseRequest(decoded);
       this.options.log?.debug('control request', { cmd: request.cmd, id });
-      const handler = this.options.handlers[request.cmd] as (args: unknown) => Promise<unknown>;
-      const result = await handler(request.args);
+      const handler = this.options.handlers[request.cmd] as (args: unknown, ctx: RequestContext) => Promise<unknown>;
+      const requestId = id;
+      const ctx: RequestContext = {
+        progress: (line) => this.write(socket, { v: PROTOCOL_VERSION, id: requestId, event: 'log', line }),
+      };
+      const result = await handler(request.args, ctx);
       this.write(socket, { v: PROTOCOL_VERSION, id, ok: true, result } as ControlResponse);
     } catch (err) {
       const error =
@@ -127,7 +137,7 @@ export class ControlServer {
     }
   }
 
-  private write(socket: Socket, response: ControlResponse): void {
+  private write(socket: Socket, response: ControlResponse | ControlEvent): void {
     if (socket.destroyed || !socket.writable) return;
     const done = new Promise<void>((resolve) => socket.write(`${JSON.stringify(response)}\n`, () => resolve()));
     this.pendingWrites.add(done);

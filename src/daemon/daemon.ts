@@ -192,26 +192,44 @@ export class Daemon {
     return this.stopping;
   }
 
+  /**
+   * Forwards the log lines about one conn (context `conn`, `conn|N`,
+   * `conn{N}`, `conn[N]`) while a request runs, so `ipsec up` shows the
+   * exchange as it happens.
+   */
+  private streamConnLog(conn: string, progress: (line: string) => void): () => void {
+    return this.deps.log.tap((line, _subsystem, context) => {
+      if (context === undefined) return;
+      if (context === conn || (context.startsWith(conn) && '|{['.includes(context.charAt(conn.length)))) progress(line);
+    });
+  }
+
   private handlers(): ControlHandlers {
     return {
       ping: async () => this.info(),
       status: async ({ conn }) => this.status(conn),
-      up: async ({ conn }) => {
+      up: async ({ conn }, ctx) => {
         this.ctlLog.info('up requested', { conn });
+        const untap = this.streamConnLog(conn, ctx.progress);
         try {
           const result = await this.engine!.up(conn);
           if (!result.ok) this.ctlLog.info('up failed', { conn, error: result.error });
           return result;
         } catch (err) {
           throw asControlError(err, 'UP_FAILED');
+        } finally {
+          untap();
         }
       },
-      down: async ({ conn }) => {
+      down: async ({ conn }, ctx) => {
         this.ctlLog.info('down requested', { conn });
+        const untap = this.streamConnLog(conn, ctx.progress);
         try {
           await this.engine!.down(conn);
         } catch (err) {
           throw asControlError(err, 'DOWN_FAILED');
+        } finally {
+          untap();
         }
         return { conn };
       },

@@ -25,8 +25,12 @@ export interface LoggerOptions {
   clock?: () => Date;
 }
 
+/** Receives each emitted line (without newline) with its subsystem and context. */
+export type LogTap = (line: string, subsystem: Subsystem, context: string | undefined) => void;
+
 export class Logger {
   private levels: LevelMap;
+  private readonly taps = new Set<LogTap>();
   private readonly sink: LogSink;
   private readonly timestamps: boolean;
   private readonly syslogPrefix: boolean;
@@ -50,6 +54,16 @@ export class Logger {
 
   enabled(subsystem: Subsystem, level: LogLevel): boolean {
     return level <= this.levels[subsystem];
+  }
+
+  /**
+   * Also hands every emitted line to `tap` (e.g. to stream an `ipsec up`'s
+   * log to its client) until the returned function is called. Lines are
+   * already formatted and redacted.
+   */
+  tap(tap: LogTap): () => void {
+    this.taps.add(tap);
+    return () => this.taps.delete(tap);
   }
 
   for(subsystem: Subsystem, context?: string): SubsystemLogger {
@@ -76,6 +90,7 @@ export class Logger {
       if (text) line += ` ${text}`;
     }
     this.sink.write(`${line}\n`);
+    for (const tap of this.taps) tap(line, subsystem, context);
   }
 }
 

@@ -79,6 +79,21 @@ describe('control socket', () => {
     await expect(client.request('reload', {})).rejects.toMatchObject({ code: 'CONFIG_INVALID', details: ['a:1:1: x', 'a:2:1: y'] });
   });
 
+  it('streams progress lines before the answer', async () => {
+    const { client } = await start(
+      handlers({
+        up: async ({ conn }, ctx) => {
+          ctx.progress(`${conn}: sending IKE_SA_INIT`);
+          ctx.progress(`${conn}: established`);
+          return { ok: true };
+        },
+      }),
+    );
+    const seen: string[] = [];
+    expect(await client.request('up', { conn: 'office' }, (l) => seen.push(l))).toEqual({ ok: true });
+    expect(seen).toEqual(['office: sending IKE_SA_INIT', 'office: established']);
+  });
+
   it('creates the socket with mode 0600, owned by us', async () => {
     const { path } = await start();
     const st = lstatSync(path);

@@ -100,6 +100,17 @@ describe('Logger', () => {
     expect(isJournalStream({})).toBe(false);
   });
 
+  it('taps see emitted (filtered, redacted) lines with their context until removed', () => {
+    const { logger } = createMemoryLogger();
+    const seen: string[] = [];
+    const untap = logger.tap((line, sub, ctx) => seen.push(`${sub}|${ctx}|${line}`));
+    logger.for('ike', 'office').info('up', { psk: 'x' });
+    logger.for('ike').debug('filtered out');
+    untap();
+    logger.for('ike').info('after');
+    expect(seen).toEqual(['ike|office|1[IKE] <office> up psk=<hidden>']);
+  });
+
   it('silenced subsystems print nothing, even errors', () => {
     const out: string[] = [];
     const logger = new Logger({ sink: { write: (l) => out.push(l) }, levels: uniformLevels(-1) });
