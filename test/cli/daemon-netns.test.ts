@@ -91,13 +91,15 @@ describe('production daemons in two namespaces', { timeout: 120_000 }, () => {
     expect(ikeA).toMatchObject({ name: 'host', initiator: true, localAddress: '198.51.100.1[500]', remoteAddress: '198.51.100.2[500]' });
     expect(ikeB).toMatchObject({ name: 'host', initiator: false, spiI: ikeA!.spiI, spiR: ikeA!.spiR, proposal: ikeA!.proposal });
     if (up.code === 0) {
-      expect(up.stdout).toBe("connection 'host' established successfully\n");
+      expect(up.stdout).toMatch(/\[IKE\] <host[^>]*> .*\nconnection 'host' established successfully\n$/s);
       expect(ikeA!.children[0]).toMatchObject({ state: 'INSTALLED', mode: 'transport' });
       expect(xfrm('a', 'state')).toContain(`spi 0x${ikeA!.children[0]!.spiIn}`);
     } else {
       // This kernel has no ESP crypto: the reason comes as one line.
       expect(up.code).toBe(1);
       expect(up.stderr.trim().split('\n')).toHaveLength(1);
+      // The exchange's log lines came to the command as it ran.
+      expect(up.stdout).toMatch(/\[IKE\] <host[^>]*> IKE_SA_INIT/);
     }
 
     for (const side of ['a', 'b'] as const) {
