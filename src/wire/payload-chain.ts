@@ -40,32 +40,31 @@ export function readChain(buf: Uint8Array, start: number, end: number, firstType
   const root = basePath ? new ByteReader(buf, start, start, null, basePath) : null;
   while (next !== PayloadType.NONE) {
     const type = next;
-    const name = payloadTypeName(type);
     // Error paths name repeated payloads "N[2]"; they are counted only when
     // an error is reported: counting eagerly made a 64 KiB flood of empty
     // payloads quadratic (~0.6 s per datagram).
     if (end - pos < GENERIC_PAYLOAD_HEADER_LENGTH) {
-      throw new WireError(DecodeErrorCode.TRUNCATED, `generic payload header needs 4 bytes, ${end - pos} left`, pos, joinPath(root, name, sameTypeBefore(payloads, type)));
+      throw new WireError(DecodeErrorCode.TRUNCATED, `generic payload header needs 4 bytes, ${end - pos} left`, pos, joinPath(root, payloadTypeName(type), sameTypeBefore(payloads, type)));
     }
     next = buf[pos]!;
     const flags = buf[pos + 1]!;
     const length = (buf[pos + 2]! << 8) | buf[pos + 3]!;
     if (length < GENERIC_PAYLOAD_HEADER_LENGTH) {
-      throw new WireError(DecodeErrorCode.INVALID_LENGTH, `Payload Length ${length} is below 4`, pos, joinPath(root, name, sameTypeBefore(payloads, type)));
+      throw new WireError(DecodeErrorCode.INVALID_LENGTH, `Payload Length ${length} is below 4`, pos, joinPath(root, payloadTypeName(type), sameTypeBefore(payloads, type)));
     }
     if (length > end - pos) {
-      throw new WireError(DecodeErrorCode.TRUNCATED, `Payload Length ${length} exceeds the ${end - pos} byte(s) left`, pos, joinPath(root, name, sameTypeBefore(payloads, type)));
+      throw new WireError(DecodeErrorCode.TRUNCATED, `Payload Length ${length} exceeds the ${end - pos} byte(s) left`, pos, joinPath(root, payloadTypeName(type), sameTypeBefore(payloads, type)));
     }
     const critical = (flags & 0x80) !== 0;
     const codec = codecFor(type);
-    const body = new PayloadBodyReader(buf, pos + GENERIC_PAYLOAD_HEADER_LENGTH, pos + length, root, name, payloads, type);
+    const body = new PayloadBodyReader(buf, pos + GENERIC_PAYLOAD_HEADER_LENGTH, pos + length, root, payloads, type);
     if (codec === undefined) {
       if (critical) {
         throw new WireError(
           DecodeErrorCode.UNSUPPORTED_CRITICAL_PAYLOAD,
           `unknown payload type ${type} has the critical bit set`,
           pos,
-          joinPath(root, name, sameTypeBefore(payloads, type)),
+          joinPath(root, payloadTypeName(type), sameTypeBefore(payloads, type)),
           NotifyType.UNSUPPORTED_CRITICAL_PAYLOAD,
           Uint8Array.of(type),
         );
@@ -85,7 +84,7 @@ export function readChain(buf: Uint8Array, start: number, end: number, firstType
             DecodeErrorCode.TRAILING_DATA,
             `${end - pos - length} byte(s) after the ${codec.name} payload, which must be last`,
             pos + length,
-            joinPath(root, name, sameTypeBefore(payloads, type, payloads.length - 1)),
+            joinPath(root, payloadTypeName(type), sameTypeBefore(payloads, type, payloads.length - 1)),
           );
         }
         const aadLength = type === PayloadType.SKF ? 8 : GENERIC_PAYLOAD_HEADER_LENGTH;
@@ -119,16 +118,15 @@ class PayloadBodyReader extends ByteReader {
     start: number,
     end: number,
     parent: ByteReader | null,
-    segment: string,
     private readonly chain: readonly Payload[],
     private readonly type: number,
   ) {
-    super(buf, start, end, parent, segment);
+    super(buf, start, end, parent, '');
     this.chainPosition = chain.length;
   }
 
   override get path(): string {
-    return joinPath(this.parent, this.segment, sameTypeBefore(this.chain, this.type, this.chainPosition));
+    return joinPath(this.parent, payloadTypeName(this.type), sameTypeBefore(this.chain, this.type, this.chainPosition));
   }
 }
 

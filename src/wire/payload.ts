@@ -66,36 +66,37 @@ export interface PayloadByType {
 }
 export type KnownPayloadType = keyof PayloadByType;
 
-// Codecs are stateless constant objects; this table is data, not a singleton.
-const codecs: ReadonlyMap<number, PayloadCodec<KnownPayload>> = new Map(
-  (
-    [
-      saCodec,
-      keCodec,
-      idCodec,
-      certCodec,
-      certReqCodec,
-      authCodec,
-      nonceCodec,
-      notifyCodec,
-      deleteCodec,
-      vendorIdCodec,
-      tsCodec,
-      skCodec,
-      cpCodec,
-      eapCodec,
-      skfCodec,
-    ] as PayloadCodec<KnownPayload>[]
-  ).flatMap((c) => c.types.map((t) => [t, c] as const)),
+// Codecs are stateless constant objects; this table is data, not a
+// singleton. An array indexed by the one-octet payload type is the cheapest
+// lookup on the per-payload path.
+const codecList: readonly PayloadCodec<KnownPayload>[] = [
+  saCodec,
+  keCodec,
+  idCodec,
+  certCodec,
+  certReqCodec,
+  authCodec,
+  nonceCodec,
+  notifyCodec,
+  deleteCodec,
+  vendorIdCodec,
+  tsCodec,
+  skCodec,
+  cpCodec,
+  eapCodec,
+  skfCodec,
+] as PayloadCodec<KnownPayload>[];
+const codecs: readonly (PayloadCodec<KnownPayload> | undefined)[] = Array.from({ length: 256 }, (_, type) =>
+  codecList.find((c) => (c.types as readonly number[]).includes(type)),
 );
 
 export function codecFor(type: number): PayloadCodec<KnownPayload> | undefined {
-  return codecs.get(type);
+  return codecs[type];
 }
 
 /** True when the codec decodes this payload type (others are kept raw). */
 export function isKnownPayloadType(type: number): type is KnownPayloadType {
-  return codecs.has(type);
+  return codecs[type] !== undefined;
 }
 
 export function isPayload<T extends KnownPayloadType>(p: Payload, type: T): p is PayloadByType[T] {

@@ -6,6 +6,8 @@
 
 import { DecodeErrorCode, WireError } from './errors.js';
 
+const EMPTY = Buffer.alloc(0);
+
 export class ByteReader {
   pos: number;
 
@@ -76,6 +78,9 @@ export class ByteReader {
   }
 
   bytes(n: number, field: string): Buffer {
+    // Zero-length fields (empty notify data, empty SPIs, CP requests) share
+    // one empty Buffer: nothing in it can be mutated.
+    if (n === 0) return EMPTY;
     this.need(n, field);
     const v = Buffer.from(this.buf.buffer, this.buf.byteOffset + this.pos, n);
     this.pos += n;
