@@ -13,6 +13,10 @@ import type { Endpoint } from '../net/transport.js';
 import { ExchangeType } from '../wire/iana/exchange-types.js';
 import type { IkeHeader } from '../wire/header.js';
 import type { Payload } from '../wire/payload.js';
+import { checkExchangeRules } from '../wire/exchange-rules.js';
+import { PayloadType } from '../wire/iana/payload-types.js';
+import type { IkeMessage } from '../wire/message.js';
+import { Reassembly } from './fragments.js';
 import { ChildSa } from './child-sa.js';
 import type { Clock } from './clock.js';
 import { effect, type Effect } from './effects.js';
@@ -26,6 +30,7 @@ import { defaultRetransmitPolicy } from './retransmit-policy.js';
 import { answerAuth, buildAuthRequest, isPrepared, prepareAuth, processAuthResponse } from './tasks/ike-auth.js';
 import { answerInit, buildInitRequest, processInitResponse } from './tasks/ike-init.js';
 import { buildDeleteChild, buildDeleteIke, dropChildren } from './tasks/delete.js';
+import { refuseCreateChild } from './tasks/create-child.js';
 import { answerInformational } from './tasks/informational.js';
 import type { TaskEnv, TaskResult } from './tasks/task.js';
 import { SaTimers, type TimerName } from './timers.js';
@@ -61,6 +66,8 @@ export class IkeSa {
   private markClosed!: () => void;
   /** Resolves once the SA is destroyed (deleted, failed or abandoned). */
   readonly closed: Promise<void> = new Promise((resolve) => (this.markClosed = resolve));
+  /** A fragmented message being collected (RFC 7383). */
+  private reassembly?: Reassembly & { response: boolean };
   /** What our outstanding request was for, to route its response. */
   private pendingRequest?: { kind: 'init' | 'auth' | 'delete-ike' | 'delete-child' | 'other'; childId?: number };
 
@@ -140,6 +147,7 @@ export class IkeSa {
   private async handle(header: IkeHeader, bytes: Buffer, local: Endpoint, remote: Endpoint): Promise<void> {
     const sa = this.data;
     if (sa.state.is('DESTROYED')) return this.ports.drop('sa-gone');
+    if (header.nextPayload === PayloadType.SKF) return this.handleFragment(header, bytes, local, remote);
     if (header.flags.response) return this.handleResponse(header, bytes);
 
     const verdict = sa.responses.classify(header.messageId, bytes);
@@ -176,10 +184,43 @@ export class IkeSa {
       case ExchangeType.INFORMATIONAL:
         if (!sa.state.is('ESTABLISHED', 'DELETING')) return this.ports.drop('unexpected-exchange');
         return this.run(answerInformational(sa, id, payloads));
+      case ExchangeType.CREATE_CHILD_SA:
+        if (!sa.state.is('ESTABLISHED')) return this.ports.drop('unexpected-exchange');
+        return this.run(refuseCreateChild(sa, id));
       default:
-        // CREATE_CHILD_SA (rekeying) is not negotiated yet.
         return this.ports.drop('unsupported-exchange');
     }
+  }
+
+  /** One SKF fragment (RFC 7383): collect, and handle the message once whole. */
+  private async handleFragment(header: IkeHeader, bytes: Buffer, local: Endpoint, remote: Endpoint): Promise<void> {
+    const sa = this.data;
+    if (!sa.skIn) return this.ports.drop('not-encrypted', 'SKF before keys exist');
+    const id = header.messageId;
+    if (!header.flags.response && id !== sa.responses.expectedMessageId) {
+      // A retransmitted fragmented request: answer from the cache once, on its first fragment.
+      const cached = sa.responses.lastResponse(id);
+      if (cached && firstFragment(bytes)) {
+        await this.ports.executor.apply([{ kind: 'resend', datagrams: cached }], this.context());
+        return;
+      }
+      return this.ports.drop('invalid-message-id');
+    }
+    if (header.flags.response && !sa.requests.matches(id)) return this.ports.drop('unexpected-response');
+    if (!this.reassembly || this.reassembly.messageId !== id || this.reassembly.response !== header.flags.response) {
+      this.reassembly = Object.assign(new Reassembly(id), { response: header.flags.response });
+    }
+    const result = this.reassembly.add(bytes, sa.skIn);
+    if (result.kind === 'drop') return this.ports.drop(result.reason, result.detail);
+    if (result.kind === 'pending') return;
+    this.reassembly = undefined;
+    const violations = checkExchangeRules(header.exchangeType, header.flags.response, result.message.payloads, result.payloads);
+    if (violations.length > 0) return this.ports.drop('rule-violation', violations.map((v) => v.message).join('; '));
+    if (header.flags.response) return this.onResponse(header, result.first, result.message, result.payloads);
+    sa.responses.accept(id, result.first);
+    sa.local = local;
+    sa.remote = remote;
+    await this.dispatchRequest(header, result.first, result.payloads);
   }
 
   private async handleResponse(header: IkeHeader, bytes: Buffer): Promise<void> {
@@ -187,6 +228,11 @@ export class IkeSa {
     if (!sa.requests.matches(header.messageId)) return this.ports.drop('unexpected-response');
     const opened = openMessage(bytes, header.exchangeType === ExchangeType.IKE_SA_INIT ? undefined : sa.skIn);
     if (!opened.ok) return this.ports.drop(opened.reason, opened.detail);
+    return this.onResponse(header, bytes, opened.message, opened.payloads);
+  }
+
+  private async onResponse(header: IkeHeader, bytes: Buffer, message: IkeMessage, payloads: Payload[]): Promise<void> {
+    const sa = this.data;
     sa.requests.complete();
     this.timers.cancel('retransmit');
     const pending = this.pendingRequest;
@@ -194,7 +240,7 @@ export class IkeSa {
     const { env } = this.ports;
     switch (pending?.kind) {
       case 'init': {
-        const result = processInitResponse(sa, opened.message, bytes, env);
+        const result = processInitResponse(sa, message, bytes, env);
         if (result.failed || result.next !== 'auth') {
           if (!result.failed) this.pendingRequest = { kind: 'init' }; // restarted
           return this.run(result);
@@ -208,7 +254,7 @@ export class IkeSa {
         return this.run(buildAuthRequest(sa, env, spiIn));
       }
       case 'auth':
-        return this.run(processAuthResponse(sa, env, opened.payloads));
+        return this.run(processAuthResponse(sa, env, payloads));
       case 'delete-ike':
         return this.run({ effects: [], closed: 'deleted' });
       case 'delete-child': {
@@ -348,4 +394,9 @@ export class IkeSa {
     this.ports.destroyed(this);
     this.markClosed();
   }
+}
+
+/** Fragment Number of an SKF message is 1 (octets 32-33: after header and SKF generic header). */
+function firstFragment(bytes: Buffer): boolean {
+  return bytes.length >= 34 && bytes.readUInt16BE(32) === 1;
 }

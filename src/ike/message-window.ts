@@ -106,6 +106,10 @@ export class ResponseWindow {
     }
     return { kind: 'invalid', reason: `message ID ${messageId}, expected ${this.expected}` };
   }
+  /** Our cached response to request `messageId`, if it is the last one answered. */
+  lastResponse(messageId: number): Uint8Array[] | undefined {
+    return this.last?.messageId === messageId ? this.last.response : undefined;
+  }
   /** The request passed integrity checks and is being processed. */
   accept(messageId: number, raw: Uint8Array): void {
     this.last = { messageId, request: raw };

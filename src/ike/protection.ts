@@ -7,7 +7,8 @@ import type { SkCipher } from '../crypto/sk/sk-cipher.js';
 import { checkExchangeRules } from '../wire/exchange-rules.js';
 import { IKE_MAJOR_VERSION, type IkeHeader } from '../wire/header.js';
 import { PayloadType } from '../wire/iana/payload-types.js';
-import { decodeMessage, encodeMessage, type IkeMessage } from '../wire/message.js';
+import { decodeMessage, encodeMessage, encodeMessageWithLayout, type IkeMessage } from '../wire/message.js';
+import { encodePayloadChain } from '../wire/payload-chain.js';
 import { findPayload, type Payload } from '../wire/payload.js';
 
 export interface HeaderFields {
@@ -42,6 +43,51 @@ export function encodePlain(h: HeaderFields, payloads: Payload[]): Buffer {
 /** A message whose payloads all travel inside SK. */
 export function encodeProtected(h: HeaderFields, inner: Payload[], cipher: SkCipher): Buffer {
   return sealMessage(header(h), inner, cipher);
+}
+
+/**
+ * Largest IKE message we send whole to a peer that supports fragmentation:
+ * 1280 (the IPv6 minimum MTU) less IPv6 and UDP headers and the 4500 marker.
+ */
+export const FRAGMENT_THRESHOLD = 1280 - 40 - 8 - 4;
+
+/**
+ * A protected message as datagrams: one, or RFC 7383 fragments when the
+ * peer announced IKEV2_FRAGMENTATION_SUPPORTED and one would be too large.
+ */
+export function encodeProtectedDatagrams(h: HeaderFields, inner: Payload[], cipher: SkCipher, fragmentation: boolean): Buffer[] {
+  const whole = encodeProtected(h, inner, cipher);
+  if (!fragmentation || whole.length <= FRAGMENT_THRESHOLD) return [whole];
+  return sealFragments(h, inner, cipher, FRAGMENT_THRESHOLD);
+}
+
+const SKF_HEADER = 8; // generic payload header + Fragment Number + Total Fragments
+
+/** RFC 7383 §2.5: the inner chain cut into pieces, each sealed in its own SKF message. */
+export function sealFragments(h: HeaderFields, inner: Payload[], cipher: SkCipher, maxMessage: number): Buffer[] {
+  const chain = encodePayloadChain(inner);
+  let chunk = maxMessage - 28 - SKF_HEADER;
+  while (chunk > 1 && 28 + SKF_HEADER + cipher.bodyLength(chunk) > maxMessage) chunk--;
+  const pieces: Uint8Array[] = [];
+  for (let at = 0; at < chain.bytes.length; at += chunk) pieces.push(chain.bytes.subarray(at, at + chunk));
+  return pieces.map((piece, i) => {
+    const laid = encodeMessageWithLayout({
+      header: header(h),
+      payloads: [
+        {
+          type: PayloadType.SKF,
+          critical: false,
+          nextPayload: i === 0 ? chain.firstType : 0,
+          fragmentNumber: i + 1,
+          totalFragments: pieces.length,
+          body: new Uint8Array(cipher.bodyLength(piece.length)),
+        },
+      ],
+    });
+    const offset = laid.skBodyOffset!;
+    cipher.seal(laid.bytes.subarray(0, offset), piece).copy(laid.bytes, offset);
+    return laid.bytes;
+  });
 }
 
 export type Opened =

@@ -23,7 +23,7 @@ import { effect, type Effect } from '../effects.js';
 import { explainAuthRejected, type AuthFacts } from '../explain.js';
 import { formatIdentity, identityFromData, idMatches } from '../identity.js';
 import type { IkeSaData } from '../ike-sa-data.js';
-import { encodeProtected } from '../protection.js';
+import { encodeProtected, encodeProtectedDatagrams } from '../protection.js';
 import { tsFromWire } from '../wire-adapt.js';
 import { childAnswer, childFromResponse, childRequest, isChildFailure } from './child-create.js';
 import { notify, type Failure, type TaskEnv, type TaskResult } from './task.js';
@@ -69,13 +69,14 @@ export function buildAuthRequest(sa: IkeSaData, env: TaskEnv, spiIn: number): Ta
   if (conn.remoteId.type !== 'any') payloads.push(idPayload(PayloadType.IDr, conn.remoteId));
   payloads.push(ours.auth, ...child.payloads);
   const messageId = sa.requests.allocate();
-  const bytes = encodeProtected(
+  const datagrams = encodeProtectedDatagrams(
     { spiI: sa.spiI, spiR: sa.spiR, exchangeType: ExchangeType.IKE_AUTH, messageId, initiator: true, response: false },
     payloads,
     sa.skOut!,
+    sa.peerFragmentation,
   );
   sa.state.to('AUTH_SENT');
-  return { effects: [{ kind: 'send-request', exchange: 'IKE_AUTH', messageId, datagrams: [bytes] }] };
+  return { effects: [{ kind: 'send-request', exchange: 'IKE_AUTH', messageId, datagrams }] };
 }
 
 export function processAuthResponse(sa: IkeSaData, env: TaskEnv, payloads: readonly Payload[]): TaskResult {
@@ -170,7 +171,12 @@ export function answerAuth(sa: IkeSaData, env: TaskEnv, messageId: number, paylo
   if (isFailure(ours)) return authFailed(sa, messageId, ours);
   const head: Payload[] = [idr, ...ours.certs, ours.auth];
   const seal = (inner: Payload[]) =>
-    encodeProtected({ spiI: sa.spiI, spiR: sa.spiR, exchangeType: ExchangeType.IKE_AUTH, messageId, initiator: false, response: true }, inner, sa.skOut!);
+    encodeProtectedDatagrams(
+      { spiI: sa.spiI, spiR: sa.spiR, exchangeType: ExchangeType.IKE_AUTH, messageId, initiator: false, response: true },
+      inner,
+      sa.skOut!,
+      sa.peerFragmentation,
+    );
 
   sa.state.to('ESTABLISHED');
   const effects: Effect[] = [];
@@ -190,8 +196,8 @@ export function answerAuth(sa: IkeSaData, env: TaskEnv, messageId: number, paylo
       kind: 'send-response',
       exchange: 'IKE_AUTH',
       messageId,
-      datagrams: [seal([...head, ...childPayloads])],
-      ifChildFailed: [seal([...head, notify(NotifyType.NO_PROPOSAL_CHOSEN)])],
+      datagrams: seal([...head, ...childPayloads]),
+      ifChildFailed: seal([...head, notify(NotifyType.NO_PROPOSAL_CHOSEN)]),
     },
     { kind: 'cancel-timer', timer: 'half-open-expire' },
     effect.emit({ type: 'ike-established', ikeSaId: sa.id }),
