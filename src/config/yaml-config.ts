@@ -4,6 +4,7 @@
 // checked against the shape of that default so a typo is reported at its
 // line and column.
 import { isMap, isSeq, LineCounter, parseDocument, stringify, type Node, type YAMLMap } from 'yaml';
+import { familyOf } from './addresses.js';
 import { type Diagnostics, type Pos } from './diagnostics.js';
 import { type CaModel, type ConfigModel, type ConnModel, defaultSetup } from './model.js';
 
@@ -30,9 +31,27 @@ function merge(template: unknown, given: unknown, node: Node | undefined, where:
     diags.error(pos(node), 'yaml-type', `${where}: expected a ${kindOf(template)}, found a ${kindOf(given)}`);
     return template;
   }
+  const field = where.slice(where.lastIndexOf('.') + 1);
+  const allowed = ENUMS[field];
+  if (allowed && typeof given === 'string' && !allowed.includes(given)) {
+    diags.error(pos(node), 'yaml-value', `${where}: invalid value '${given}'; valid values: ${allowed.join(', ')}`);
+    return template;
+  }
   if (kindOf(template) !== 'object') return given;
   // Tagged unions ({ kind: ... }) are taken as written: their fields depend on the kind.
-  if ('kind' in (template as object)) return given;
+  if ('kind' in (template as object)) {
+    const kind = (given as { kind?: unknown }).kind;
+    if (typeof kind !== 'string' || !HOST_KINDS.includes(kind)) {
+      diags.error(pos(node), 'yaml-value', `${where}.kind: expected one of ${HOST_KINDS.join(', ')}`);
+      return template;
+    }
+    const address = (given as { address?: unknown }).address;
+    if (kind === 'address' && (typeof address !== 'string' || !familyOf(address))) {
+      diags.error(pos(node), 'yaml-value', `${where}.address: '${String(address)}' is not an IPv4 or IPv6 address`);
+      return template;
+    }
+    return given;
+  }
   // Keys in the order written, then the defaults not written.
   const t = template as Record<string, unknown>;
   const out: Record<string, unknown> = {};
@@ -50,6 +69,21 @@ function merge(template: unknown, given: unknown, node: Node | undefined, where:
   }
   return out;
 }
+
+// The enumerated string fields of the model and their values.
+const ENUMS: Record<string, readonly string[]> = {
+  keyExchange: ['ikev1', 'ikev2'],
+  mode: ['tunnel', 'transport', 'transport_proxy', 'passthrough', 'drop', 'reject'],
+  auto: ['ignore', 'add', 'route', 'start'],
+  dpdAction: ['none', 'clear', 'hold', 'restart'],
+  closeAction: ['none', 'clear', 'hold', 'restart'],
+  fragmentation: ['yes', 'no', 'accept', 'force'],
+  sendCert: ['never', 'ifasked', 'always'],
+  uniqueIds: ['yes', 'no', 'never', 'replace', 'keep'],
+  strictCrlPolicy: ['yes', 'no', 'ifuri'],
+  protocol: ['ike', 'esp', 'ah'],
+};
+const HOST_KINDS = ['address', 'hostname', 'any', 'defaultroute', 'group', 'opportunistic'];
 
 // Fields that are absent from a default object but valid when present.
 const OPTIONAL = new Set(['id', 'cert', 'sigkey', 'ca', 'updown', 'username', 'markIn', 'markOut', 'ifIdIn', 'ifIdOut', 'eapIdentity', 'aaaIdentity', 'xauthIdentity', 'cacert', 'certUriBase']);

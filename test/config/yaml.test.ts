@@ -38,6 +38,14 @@ describe('YAML round trip', () => {
     ]);
   });
 
+  it('checks enumerated fields and host addresses', () => {
+    const r = loadConfig('/v.yaml', { text: 'conns:\n  - name: a\n    auto: sometimes\n    local:\n      host: { kind: address, address: 192.0.2.300 }\n' });
+    expect(r.diagnostics.map(formatDiagnostic)).toEqual([
+      "/v.yaml:3:11: error: conns.a.auto: invalid value 'sometimes'; valid values: ignore, add, route, start",
+      "/v.yaml:5:13: error: conns.a.local.host.address: '192.0.2.300' is not an IPv4 or IPv6 address",
+    ]);
+  });
+
   it('reports YAML syntax errors with their position', () => {
     const r = loadConfig('/bad.yaml', { text: 'conns:\n  - name: a\n   auto: [\n' });
     expect(r.errors).toBeGreaterThan(0);
