@@ -196,18 +196,31 @@ static void on_readable(uv_poll_t *handle, int status, int events) {
   (void)events;
   napi_handle_scope scope;
   napi_open_handle_scope(w->env, &scope);
+  int error = 0;
   if (status < 0) {
-    deliver(w, make_errno_error(w->env, "poll(AF_NETLINK)", -status), NULL);
-    napi_close_handle_scope(w->env, scope);
-    return;
+    // libuv reports POLLERR as UV_EBADF and stops the handle. For netlink
+    // that is a pending socket error, typically ENOBUFS after the kernel
+    // dropped messages: fetch (and clear) it, keep watching, and report it.
+    int pending = 0;
+    socklen_t len = sizeof pending;
+    if (getsockopt(w->fd, SOL_SOCKET, SO_ERROR, &pending, &len) < 0 || pending == 0 ||
+        uv_poll_start(&w->poll, UV_READABLE, on_readable) != 0) {
+      deliver(w, make_errno_error(w->env, "poll(AF_NETLINK)", -status), NULL);
+      napi_close_handle_scope(w->env, scope);
+      return;
+    }
+    error = pending;
   }
   size_t total = 0;
-  int error = 0;
   while (total + RECV_CHUNK <= RECV_BATCH_LIMIT) {
     ssize_t n = recv(w->fd, st->batch + total, RECV_CHUNK, MSG_DONTWAIT);
     if (n < 0) {
       if (errno == EINTR) continue;
-      if (errno != EAGAIN && errno != EWOULDBLOCK) error = errno;
+      if (errno != EAGAIN && errno != EWOULDBLOCK) {
+        error = errno;
+        // A pending error is returned once; the queued datagrams remain
+        // and the (level-triggered) poll brings us back for them.
+      }
       break;
     }
     if (n == 0) break;

@@ -236,6 +236,14 @@ export type KernelEvent =
       oldSrcPort: number;
       newSrc: string;
       newSrcPort: number;
+    }
+  | {
+      /**
+       * The kernel dropped events because they arrived faster than they
+       * were read (receive queue overflow). Some EXPIRE/ACQUIRE may be
+       * missing: re-read state (listSas, querySa) to catch up.
+       */
+      type: 'lost';
     };
 
 export type KernelEventListener = (event: KernelEvent) => void;
@@ -297,7 +305,8 @@ export interface KernelBackend {
   deleteRoute(route: RouteSpec): Promise<void>;
 
   /**
-   * Subscribe to ACQUIRE / EXPIRE / MAPPING events for owned reqids.
+   * Subscribe to ACQUIRE / EXPIRE / MAPPING events for owned reqids (and
+   * 'lost' when the kernel had to drop events).
    * Returns an unsubscribe function. Resolves once the subscription is live.
    */
   subscribe(listener: KernelEventListener): Promise<() => void>;

@@ -92,6 +92,15 @@ describe('memory twin drivers', () => {
     socket.close();
   });
 
+  it('lost events reach every subscriber, whatever its reqid range', async () => {
+    const kernel = new MemoryKernel();
+    const seen: string[] = [];
+    await new MemoryBackend(kernel).subscribe((e) => seen.push(`a:${e.type}`));
+    await new MemoryBackend(kernel, { reqidBase: 0x100 }).subscribe((e) => seen.push(`b:${e.type}`));
+    kernel.eventsLost();
+    expect(seen).toEqual(['a:lost', 'b:lost']);
+  });
+
   it('a closed backend refuses work', async () => {
     const k = new MemoryBackend();
     await k.close();

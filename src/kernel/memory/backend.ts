@@ -332,6 +332,7 @@ export class MemoryBackend implements KernelBackend {
   async subscribe(listener: KernelEventListener): Promise<() => void> {
     this.checkOpen();
     const off = this.kernel.listen((event) => {
+      if (event.type === 'lost') return listener(event);
       const reqid = event.type === 'expire' ? event.sa.reqid : event.reqid;
       if (this.owns(reqid)) listener(event);
     });

@@ -210,6 +210,11 @@ export class MemoryKernel {
     return hit;
   }
 
+  /** Events were dropped (as on a kernel receive-queue overflow). */
+  eventsLost(): void {
+    this.emit({ type: 'lost' });
+  }
+
   /** The NAT in front of a peer changed its mapping (only for SAs with encap). */
   natMappingChanged(id: SaId, newSrc: string, newSrcPort: number): void {
     const stored = this.sas.get(saKey(id));

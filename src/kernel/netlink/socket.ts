@@ -79,6 +79,8 @@ export class NetlinkSocket {
   private readonly outbox: Queued[] = [];
   private outboxBytes = 0;
   onUnsolicited: ((message: NetlinkMessage) => void) | undefined;
+  /** The receive queue overflowed (ENOBUFS): messages were lost. */
+  onOverflow: (() => void) | undefined;
 
   constructor(protocol: number, options: NetlinkSocketOptions = {}) {
     this.native = loadNative();
@@ -176,6 +178,7 @@ export class NetlinkSocket {
       // everything in flight rather than hang.
       this.queue.length = 0;
       for (const seq of [...this.pending.keys()]) this.settle(seq, (p) => p.reject(err));
+      if (err.code === 'ENOBUFS') this.onOverflow?.();
       return;
     }
     if (!data) return;

@@ -315,6 +315,9 @@ export class XfrmBackend implements KernelBackend {
         throw toKernelError(err, { action: 'subscribe to xfrm events' });
       }
       this.events.onUnsolicited = (m) => this.onEvent(m);
+      this.events.onOverflow = () => {
+        for (const l of [...this.listeners]) l({ type: 'lost' });
+      };
     }
     this.listeners.add(listener);
     return () => {
@@ -329,7 +332,7 @@ export class XfrmBackend implements KernelBackend {
     } catch {
       return; // truncated event: dropped
     }
-    if (!event) return;
+    if (!event || event.type === 'lost') return;
     const reqid = event.type === 'expire' ? event.sa.reqid : event.reqid;
     if (!this.owns(reqid)) return;
     for (const l of [...this.listeners]) l(event);
