@@ -10,9 +10,10 @@ export type SectionKind = 'setup' | 'conn' | 'ca';
 /**
  * implemented: mapped into the resolved model and used by nodeswan.
  * ignored: accepted silently, has no effect in nodeswan (documented).
+ * not-yet: part of the model, but nodeswan does not act on it yet (IKEv1-only, IPComp).
  * obsolete: historic keyword, accepted with a warning that it is ignored.
  */
-export type Status = 'implemented' | 'ignored' | 'obsolete';
+export type Status = 'implemented' | 'ignored' | 'not-yet' | 'obsolete';
 
 export type ValueType =
   | { kind: 'string' }
@@ -165,8 +166,8 @@ kw('keyingtries', CONN, SL, { kind: 'keyingtries' }, 'implemented', 'Attempts to
 kw('rekey', CONN, SL, bool, 'implemented', 'Whether nodeswan rekeys SAs before they expire.', { default: 'yes' });
 kw('reauth', CONN, SL, bool, 'implemented', 'Reauthenticate (rather than rekey) the IKE SA when it expires.', { default: 'yes' });
 kw('dpddelay', CONN, SL, time, 'implemented', 'Interval of liveness checks when no traffic arrives.', { default: '30s' });
-kw('dpdtimeout', CONN, SL, time, 'implemented', 'IKEv1 only: time after which an unresponsive peer is declared dead.', { default: '150s' });
-kw('ikev1-dpdtimeout', CONN, L, time, 'implemented', 'Libreswan name of dpdtimeout.', { aliasOf: 'dpdtimeout' });
+kw('dpdtimeout', CONN, SL, time, 'not-yet', 'IKEv1 only: time after which an unresponsive peer is declared dead.', { default: '150s' });
+kw('ikev1-dpdtimeout', CONN, L, time, 'not-yet', 'Libreswan name of dpdtimeout.', { aliasOf: 'dpdtimeout' });
 kw('dpdaction', CONN, SL, en('none', 'clear', 'hold', 'restart', 'restart_by_peer'), 'implemented', 'What to do with a dead peer\'s CHILD SAs.', { default: 'none' });
 kw('closeaction', CONN, S, en('none', 'clear', 'hold', 'restart'), 'implemented', 'What to do when the peer closes a CHILD SA.', { default: 'none' });
 kw('inactivity', CONN, S, time, 'implemented', 'Close a CHILD SA idle for this long (0 = never).', { default: '0' });
@@ -176,10 +177,10 @@ kw('ike-frag', CONN, L, en('yes', 'no', 'force', 'never', 'insist'), 'implemente
 kw('ike_frag', CONN, L, en('yes', 'no', 'force', 'never', 'insist'), 'implemented', 'Old Libreswan name of fragmentation.', { aliasOf: 'fragmentation' });
 kw('forceencaps', CONN, SL, bool, 'implemented', 'Always encapsulate ESP in UDP (NAT-T), even without a NAT.', { default: 'no' });
 kw('encapsulation', CONN, L, en('yes', 'no', 'auto', 'true', 'false', 'on', 'off'), 'implemented', 'Libreswan: yes forces UDP encapsulation, auto detects NAT.', { default: 'auto', aliasOf: 'forceencaps' });
-kw('compress', CONN, SL, bool, 'implemented', 'Propose IPComp.', { default: 'no' });
+kw('compress', CONN, SL, bool, 'not-yet', 'Propose IPComp.', { default: 'no' });
 kw('installpolicy', CONN, S, bool, 'implemented', 'Install kernel IPsec policies for the CHILD SA.', { default: 'yes' });
-kw('aggressive', CONN, SL, bool, 'implemented', 'IKEv1 Aggressive Mode.', { default: 'no' });
-kw('aggrmode', CONN, L, bool, 'implemented', 'Old Libreswan name of aggressive.', { aliasOf: 'aggressive' });
+kw('aggressive', CONN, SL, bool, 'not-yet', 'IKEv1 Aggressive Mode.', { default: 'no' });
+kw('aggrmode', CONN, L, bool, 'not-yet', 'Old Libreswan name of aggressive.', { aliasOf: 'aggressive' });
 kw('reqid', CONN, SL, num, 'implemented', 'Fixed reqid for the kernel SAs (0 = automatic).', { default: '0' });
 kw('replay_window', CONN, S, num, 'implemented', 'Size of the anti-replay window in packets.', { default: '32' });
 kw('replay-window', CONN, L, num, 'implemented', 'Libreswan spelling of replay_window.', { aliasOf: 'replay_window' });
@@ -205,7 +206,7 @@ kw('sha256_96', CONN, S, bool, 'ignored', 'Use the pre-RFC 96-bit SHA-256 trunca
 kw('no_reauth_passive', CONN, S, bool, 'ignored', 'Do not reauthenticate as responder.');
 kw('modeconfig', CONN, S, en('push', 'pull'), 'ignored', 'IKEv1 Mode Config direction.', { default: 'pull' });
 kw('xauth', CONN, S, en('client', 'server'), 'ignored', 'IKEv1 XAUTH role.', { default: 'client' });
-kw('xauth_identity', CONN, S, str, 'implemented', 'Identity for IKEv1 XAUTH.');
+kw('xauth_identity', CONN, S, str, 'not-yet', 'Identity for IKEv1 XAUTH.');
 kw('eap_identity', CONN, S, str, 'implemented', 'Identity used for EAP authentication (%identity asks the peer).');
 kw('aaa_identity', CONN, S, str, 'implemented', 'Identity of the AAA backend server.');
 kw('mediation', CONN, S, bool, 'ignored', 'IKEv2 Mediation Extension connection.', { default: 'no' });

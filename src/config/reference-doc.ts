@@ -12,6 +12,7 @@ import { defaultProposals, type ProposalSet, SUPPORTED_TOKENS } from './proposal
 const STATUS: Record<KeywordDef['status'], string> = {
   implemented: 'implemented',
   ignored: 'accepted, ignored',
+  'not-yet': 'accepted, not yet supported',
   obsolete: 'obsolete: warning, ignored',
 };
 
@@ -205,7 +206,8 @@ export function renderReference(): string {
     '## Keywords',
     '',
     '"nodeswan" says what nodeswan does with a keyword: *implemented* (part of the resolved model),',
-    '*accepted, ignored* (valid, checked for syntax, no effect in nodeswan), *obsolete* (historic keyword,',
+    '*accepted, ignored* (valid, checked for syntax, no effect in nodeswan), *accepted, not yet supported* (in the',
+    'model, but nodeswan does not act on it yet: IKEv1-only settings and IPComp), *obsolete* (historic keyword,',
     'accepted with a warning that it is ignored). Keyword names compare case-insensitively.',
     '',
     ...table('config setup', inSection('setup')),
