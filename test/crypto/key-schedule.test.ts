@@ -6,7 +6,7 @@ import { prf, prfPlus } from '../../src/crypto/prf.js';
 import { lookupInteg, lookupPrf, resolveCipherSuite, type PrfAlgorithm } from '../../src/crypto/registry/index.js';
 import { SkCipher } from '../../src/crypto/sk/sk-cipher.js';
 import { ENCR, INTEG, PRF } from '../../src/wire/iana/transforms.js';
-import { authVectors, prfVectors } from '../vectors/crypto/rfc4868.js';
+import { authVectors, prfVectors, sha1Vectors } from '../vectors/crypto/rfc4868.js';
 
 const hex = (s: string) => Buffer.from(s, 'hex');
 const must = <T>(r: { ok: true; value: T } | { ok: false; error: Error }): T => {
@@ -34,6 +34,15 @@ describe('RFC 4868 vectors', () => {
         const icv = createHmac(integ.hash, key).update(hex(v.data)).digest().subarray(0, integ.icvSize);
         expect(icv.toString('hex')).toBe(v[hash]);
       });
+});
+
+describe('HMAC-SHA-1 (RFC 2202 vectors)', () => {
+  for (const v of sha1Vectors)
+    it(`${v.name}: PRF_HMAC_SHA1 and the 96-bit INTEG truncation`, () => {
+      expect(prf(prfOf(PRF.HMAC_SHA1), hex(v.key), hex(v.data)).toString('hex')).toBe(v.digest);
+      const integ = must(lookupInteg(INTEG.HMAC_SHA1_96));
+      expect(createHmac(integ.hash, hex(v.key)).update(hex(v.data)).digest().subarray(0, integ.icvSize).toString('hex')).toBe(v.digest.slice(0, 24));
+    });
 });
 
 /** prf+ written out literally from RFC 7296 §2.13, to check the optimized one against. */

@@ -72,3 +72,12 @@ export const authVectors = [
     sha512: '2ee7acd783624ca9398710f3ee05ae41b9f9b0510c87e49e586cc9bf961733d8',
   },
 ] as const;
+
+/**
+ * HMAC-SHA-1 (PRF_HMAC_SHA1, and AUTH_HMAC_SHA1_96 as its first 12 octets,
+ * RFC 2404 §3): RFC 2202 §3 test cases 1 and 2.
+ */
+export const sha1Vectors = [
+  { name: 'RFC 2202 test case 1', key: rep('0b', 20), data: ascii('Hi There'), digest: 'b617318655057264e28bc0b6fb378c8ef146be00' },
+  { name: 'RFC 2202 test case 2', key: ascii('Jefe'), data: ascii('what do ya want for nothing?'), digest: 'effcdf6ae5eb2fa2d27416d5f184df9c259a7c79' },
+] as const;
