@@ -35,6 +35,8 @@ export interface IkeEngineOptions {
   allowWeakGroups?: boolean;
   /** The ipsec.d folder (cacerts/, certs/, private/); default /etc/ipsec.d. */
   ipsecDir?: string;
+  /** Half-open IKE SAs at which IKE_SA_INIT needs a COOKIE first (default 1000, 0 = always). */
+  cookieThreshold?: number;
   /** How long shutdown() waits for peers to answer our Deletes. */
   shutdownGraceMs?: number;
 }
@@ -81,6 +83,8 @@ export class IkeEngine implements Engine {
       env,
       random: this.random,
       reserveSpi: (local, remote, reqid) => options.kernel.allocSpi({ src: remote, dst: local, proto: 'esp', reqid }),
+      sendRaw: (local, remote, bytes) => options.transport.send({ local, remote, bytes }),
+      ...(options.cookieThreshold !== undefined ? { cookieThreshold: options.cookieThreshold } : {}),
       drop: (reason, detail) => {
         this.count(reason);
         if (detail) this.log('debug', `dropped datagram (${reason}): ${detail}`);
@@ -127,6 +131,8 @@ export class IkeEngine implements Engine {
     if (!familyOf(conn.remoteAddress)) {
       return { ok: false, error: `conn '${name}' has right=${conn.remoteAddress}: it can only answer, not initiate (set right= to the peer's address)` };
     }
+    const existing = this.manager.all().find((sa) => sa.data.conn?.name === name && sa.data.state.is('ESTABLISHED') && sa.data.children.some((c) => c.state.is('INSTALLED')));
+    if (existing) return { ok: true, ikeSa: ikeSaStatus(existing, this.counters) };
     const tries = conn.keyingTries > 0 ? conn.keyingTries : Number.POSITIVE_INFINITY;
     let result: UpResult = { ok: false, error: 'not attempted' };
     for (let attempt = 1; attempt <= tries; attempt++) {

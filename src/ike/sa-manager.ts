@@ -5,8 +5,16 @@
 // to the half-open SA already made for it, whose window answers from cache.
 
 import { randomBytes } from 'node:crypto';
+import { CookieGenerator } from '../crypto/cookie.js';
+import { decodeMessage } from '../wire/message.js';
+import { NotifyType } from '../wire/iana/notify-types.js';
+import { PayloadType } from '../wire/iana/payload-types.js';
+import { findNotify, findPayload } from '../wire/payload.js';
+import { encodePlain } from './protection.js';
+import { notify } from './tasks/task.js';
 import type { Datagram } from '../net/transport.js';
 import { decodeHeader } from '../wire/message.js';
+import type { Endpoint } from '../net/transport.js';
 import { ExchangeType } from '../wire/iana/exchange-types.js';
 import { IkeSa, type IkeSaPorts } from './ike-sa.js';
 import type { IkeConn } from './conn.js';
@@ -17,14 +25,58 @@ export interface SaManagerPorts extends Omit<IkeSaPorts, 'destroyed' | 'drop'> {
   /** Called after an SA is destroyed and forgotten. */
   forgotten(sa: IkeSa): void;
   random?: (size: number) => Buffer;
+  /** Send a datagram that belongs to no SA (stateless COOKIE answers). */
+  sendRaw(local: Endpoint, remote: Endpoint, bytes: Buffer): Promise<void>;
+  /**
+   * Half-open SAs at which new IKE_SA_INIT requests must return a COOKIE
+   * first (RFC 7296 §2.6); default 1000, 0 = always.
+   */
+  cookieThreshold?: number;
 }
 
 export class SaManager {
   private readonly bySpi = new Map<string, IkeSa>();
   private readonly halfOpen = new Map<string, IkeSa>();
   private nextId = 1;
+  private readonly cookies = new CookieGenerator();
 
   constructor(private readonly ports: SaManagerPorts) {}
+
+  /** Start a new COOKIE secret (the previous one stays valid once more). */
+  rotateCookieSecret(): void {
+    this.cookies.rotate();
+  }
+
+  /**
+   * Under load, a new initiator must first prove it receives our answers
+   * (§2.6): returns true when the request may go on to create state.
+   */
+  private cookieOk(d: Datagram, spiI: Buffer): boolean {
+    const threshold = this.ports.cookieThreshold ?? 1000;
+    if (this.halfOpenCount() < threshold) return true;
+    const decoded = decodeMessage(d.bytes);
+    if (!decoded.ok) return false;
+    const nonce = findPayload(decoded.value.payloads, PayloadType.NONCE);
+    if (!nonce) return false;
+    const input = { nonceI: nonce.data, initiatorAddress: d.remote.address, spiI };
+    const cookie = findNotify(decoded.value.payloads, NotifyType.COOKIE);
+    if (cookie && this.cookies.verify(cookie.data, input).ok) return true;
+    const fresh = this.cookies.generate(input);
+    if (!fresh.ok) return false;
+    const answer = encodePlain(
+      { spiI, spiR: ZERO_SPI, exchangeType: ExchangeType.IKE_SA_INIT, messageId: 0, initiator: false, response: true },
+      [notify(NotifyType.COOKIE, fresh.value)],
+    );
+    this.ports.drop('cookie-required');
+    void this.ports.sendRaw(d.local, d.remote, answer).catch(() => undefined);
+    return false;
+  }
+
+  private halfOpenCount(): number {
+    let n = 0;
+    for (const sa of this.halfOpen.values()) if (sa.data.state.is('CREATED', 'INIT_ANSWERED')) n++;
+    return n;
+  }
 
   all(): IkeSa[] {
     return [...this.bySpi.values()];
@@ -61,6 +113,7 @@ export class SaManager {
       const key = `${h.spiI.toString('hex')}/${d.remote.address}/${d.remote.port}`;
       let sa = this.halfOpen.get(key);
       if (!sa) {
+        if (!this.cookieOk(d, h.spiI)) return;
         sa = new IkeSa(
           { id: this.nextId++, initiator: false, spiI: Buffer.from(h.spiI), spiR: this.newSpi(), local: d.local, remote: d.remote },
           this.saPorts(key),

@@ -48,7 +48,7 @@ export class Exchange {
     });
   }
 
-  async side(name: string, address: string): Promise<Side> {
+  async side(name: string, address: string, options: { cookieThreshold?: number } = {}): Promise<Side> {
     const transport = this.network.endpoint([
       { address, port: 500 },
       { address, port: 4500 },
@@ -57,7 +57,7 @@ export class Exchange {
     const kernel = new MemoryBackend();
     const log: string[] = [];
     const logger = new Logger({ sink: { write: (line) => log.push(line) }, timestamps: false });
-    const engine = new IkeEngine({ transport, kernel, clock: this.clock, logger });
+    const engine = new IkeEngine({ transport, kernel, clock: this.clock, logger, ...options });
     const side: Side = { name, address, engine, kernel, transport, log };
     this.sides.set(address, side);
     return side;
