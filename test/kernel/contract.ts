@@ -445,7 +445,25 @@ export function kernelContract(name: string, target: () => KernelUnderTest, opti
         await k.addSa(gcmSa(0x2004, OURS + 43, { mark, algorithms: { aead: { name: 'rfc7539esp(chacha20,poly1305)', key: key(36), icvBits: 128 } } }));
         expect(await k.querySa({ dst: '192.0.2.2', spi: 0x2003, proto: 'ah' })).toMatchObject({ replayWindow: 64, algorithms: { auth: { name: 'hmac(sha256)' } } });
         expect(await k.querySa({ dst: '192.0.2.2', spi: 0x2004, proto: 'esp', mark })).toMatchObject({ mark, algorithms: { aead: { name: 'rfc7539esp(chacha20,poly1305)' } } });
+        await rejects(k.querySa({ dst: '192.0.2.2', spi: 0x2004, proto: 'esp' }), 'ESRCH'); // the mark is part of the identity
         expect(await k.listSas()).toHaveLength(2);
+      });
+
+      sasIt('updateSa of an installed SA changes lifetimes and encapsulation ports, never the algorithms', async () => {
+        const k = await open();
+        await k.addSa(gcmSa(0x2009, OURS + 48, { encap: { srcPort: 4500, dstPort: 4500 }, lifetime: { hardAddSeconds: 3600 } }));
+        await k.updateSa(
+          gcmSa(0x2009, OURS + 48, {
+            encap: { srcPort: 4500, dstPort: 61000 },
+            lifetime: { softAddSeconds: 100, hardAddSeconds: 200 },
+            algorithms: { aead: { name: 'rfc7539esp(chacha20,poly1305)', key: key(36), icvBits: 128 } },
+          }),
+        );
+        expect(await k.querySa({ dst: '192.0.2.2', spi: 0x2009, proto: 'esp' })).toMatchObject({
+          encap: { srcPort: 4500, dstPort: 61000 },
+          lifetime: { softAddSeconds: 100, hardAddSeconds: 200 },
+          algorithms: { aead: { name: 'rfc4106(gcm(aes))', keyBits: 160 } },
+        });
       });
 
       sasIt('completes a reserved SPI with updateSa; updateSa of an unknown SA is ESRCH', async () => {
