@@ -170,7 +170,7 @@ describe('ipsec pki options and mistakes', () => {
     ['no DN', ['--gen-ca', '--type', 'ecdsa', '--out-key', '/nonexistent/k'], 'ipsec pki: --gen-ca needs --dn "C=CH, O=Example, CN=vpn.example.com"\n'],
     ['bad type', ['--gen-ca', '--type', 'dsa', '--dn', 'CN=x'], "ipsec pki: --type 'dsa' is not valid; use one of rsa, ecdsa, ed25519\n"],
     ['bad size', ['--gen-ca', '--type', 'rsa', '--size', '1024', '--dn', 'CN=x'], 'ipsec pki: --size 1024 is not supported; use one of 2048, 3072, 4096\n'],
-    ['curve without ecdsa', ['--gen-ca', '--type', 'rsa', '--curve', 'p256', '--dn', 'CN=x'], 'ipsec pki: --curve applies to --type ecdsa only\n'],
+    ['curve without ecdsa', ['--gen-ca', '--type', 'rsa', '--curve', 'p256', '--dn', 'CN=x'], 'ipsec pki: --curve applies to --type ecdsa only (add --type ecdsa)\n'],
     ['bad flag', ['--issue', '--flag', 'vpn', '--dn', 'CN=x'], "ipsec pki: --flag 'vpn' is not known; use one of serverAuth, clientAuth, ikeIntermediate, ocspSigning\n"],
     ['unknown option', ['--print', '--in', 'x', '--dn', 'CN=x'], 'ipsec pki: option --dn does not apply to --print; options: --in --json\n'],
     ['missing value', ['--gen-ca', '--dn'], 'ipsec pki: --dn needs a value\n'],

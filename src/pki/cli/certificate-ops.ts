@@ -50,9 +50,9 @@ function keySpec(o: ParsedOptions) {
   const type = oneOf<KeyType>(o, 'type', KEY_TYPES);
   const size = integer(o, 'size', 0, 16384);
   const curve = oneOf(o, 'curve', CURVES);
-  if (size !== undefined && type !== 'rsa') throw usageError('--size applies to --type rsa only');
+  if (size !== undefined && (type ?? 'rsa') !== 'rsa') throw usageError('--size applies to --type rsa only');
   if (size !== undefined && !RSA_SIZES.includes(size)) throw usageError(`--size ${size} is not supported; use one of ${RSA_SIZES.join(', ')}`);
-  if (curve !== undefined && type !== 'ecdsa') throw usageError('--curve applies to --type ecdsa only');
+  if (curve !== undefined && type !== 'ecdsa') throw usageError('--curve applies to --type ecdsa only (add --type ecdsa)');
   return { type, size, curve };
 }
 
