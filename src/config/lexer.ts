@@ -149,6 +149,9 @@ export function lex(file: string, text: string, diags: Diagnostics): Token[] {
     if (!isAssignment) {
       if (word === '') {
         diags.error(pos(wordStart), 'missing-keyword', "a line may not start with '='; expected keyword=value");
+      } else if (HEADER_WORDS.has(word.toLowerCase())) {
+        diags.error(pos(wordStart), 'bad-header', `'${word}' must be written in lowercase: '${word.toLowerCase()}'`);
+        tokens.push({ kind: 'bad-header', pos: pos(wordStart) });
       } else {
         diags.error(pos(wordStart), 'missing-equals', `missing '=' after '${word}'; expected ${word}=value`);
       }

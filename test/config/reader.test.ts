@@ -48,6 +48,10 @@ describe('ipsec.conf layout', () => {
     expect(r.errorLines[2]).toContain("section header 'conn' must start at column 1");
   });
 
+  it('reports a capitalised section keyword', () => {
+    expect(conf('Conn a\n\tleft=192.0.2.1\n').errorLines).toEqual(["1:1: error: 'Conn' must be written in lowercase: 'conn'"]);
+  });
+
   it('reports a parameter before any section once, at its line', () => {
     expect(conf('\n# c\nleft=192.0.2.1\nright=198.51.100.1\nconn a\n').errorLines).toEqual([
       "3:1: error: 'left=' appears before any section; put it under 'config setup' or a 'conn NAME' header",
