@@ -111,9 +111,10 @@ export function encodeMessageWithLayout(msg: IkeMessage): EncodedMessage {
   w.patchU32(24, w.pos, 'Length');
   const bytes = w.finish();
   const last = msg.payloads[msg.payloads.length - 1];
-  if (last === undefined || 'raw' in last) return { bytes };
-  if (last.type === PayloadType.SK) return { bytes, skBodyOffset: bytes.length - last.body.length };
-  if (last.type === PayloadType.SKF) return { bytes, skBodyOffset: bytes.length - last.body.length };
+  // The SK/SKF body is the last thing in the message, so it starts body.length from the end.
+  if (last !== undefined && !('raw' in last) && (last.type === PayloadType.SK || last.type === PayloadType.SKF)) {
+    return { bytes, skBodyOffset: bytes.length - last.body.length };
+  }
   return { bytes };
 }
 
