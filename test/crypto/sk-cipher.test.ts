@@ -123,6 +123,11 @@ describe('SkCipher CBC details', () => {
     expect(body.subarray(48)).toEqual(icv);
   });
 
+  it('a CBC suite without INTEG is refused when building the cipher', () => {
+    const r = SkCipher.create({ encr: suite.encr }, { encryptionKey: keys.encryptionKey, integrityKey: Buffer.alloc(0) });
+    expect(!r.ok && r.error.code).toBe('CRYPTO_UNKNOWN_TRANSFORM');
+  });
+
   it('a Pad Length larger than the plaintext is malformed, not a crash', () => {
     // Hand-built body: one block whose last octet (Pad Length) is 0xff, with a valid ICV.
     const iv = Buffer.alloc(16, 3);

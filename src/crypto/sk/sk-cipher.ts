@@ -68,6 +68,8 @@ export class SkCipher {
   /** Checks key sizes against the suite; the only way to build an SkCipher. */
   static create(suite: CipherSuite, keys: SkKeys, options: SkCipherOptions = {}): Result<SkCipher> {
     const encr = suite.encr;
+    if (encr.algorithm.kind !== 'aead' && !suite.integ)
+      return fail('CRYPTO_UNKNOWN_TRANSFORM', `${encr.name} is not an AEAD cipher and needs an INTEG transform`);
     if (keys.encryptionKey.length !== encr.keymatSize)
       return fail('CRYPTO_BAD_KEY', `${encr.name} needs ${encr.keymatSize} octets of SK_e, got ${keys.encryptionKey.length}`);
     const integSize = suite.integ?.keySize ?? 0;
