@@ -40,5 +40,9 @@ export function prfPlus(algorithm: PrfAlgorithm, key: Uint8Array, seed: Uint8Arr
   }
   const stream = Buffer.concat(out, blocks * algorithm.outputSize);
   for (const block of out) block.fill(0);
-  return ok(stream.length === length ? stream : stream.subarray(0, length));
+  if (stream.length === length) return ok(stream);
+  // An exact-size copy, so that zeroing the result leaves no key tail behind.
+  const exact = Buffer.from(stream.subarray(0, length));
+  stream.fill(0);
+  return ok(exact);
 }
