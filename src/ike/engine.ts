@@ -20,6 +20,7 @@ import { Executor } from './executor.js';
 import type { IkeSa } from './ike-sa.js';
 import { familyOf } from './ip.js';
 import { SaManager } from './sa-manager.js';
+import { routeSourceAddress } from './source-address.js';
 import { findPsk } from './secret-lookup.js';
 import { connStatus, ikeSaStatus, kernelCounters, type Counters } from './status.js';
 import type { TaskEnv } from './tasks/task.js';
@@ -37,6 +38,11 @@ export interface IkeEngineOptions {
   ipsecDir?: string;
   /** Half-open IKE SAs at which IKE_SA_INIT needs a COOKIE first (default 1000, 0 = always). */
   cookieThreshold?: number;
+  /**
+   * Source address routing picks towards a peer, for left=%any conns
+   * (default: ask the kernel's routing with a connected UDP socket).
+   */
+  routeSource?: (remote: string) => Promise<string | undefined>;
   /** How long shutdown() waits for peers to answer our Deletes. */
   shutdownGraceMs?: number;
 }
@@ -199,8 +205,8 @@ export class IkeEngine implements Engine {
     return this.manager.all();
   }
 
-  private attempt(conn: IkeConn): Promise<UpResult> {
-    const local = this.localEndpoint(conn);
+  private async attempt(conn: IkeConn): Promise<UpResult> {
+    const local = await this.localEndpoint(conn);
     const remote: Endpoint = { address: conn.remoteAddress, port: conn.remotePort ?? 500 };
     const sa = this.manager.create(conn, local, remote);
     const done = new Promise<UpResult>((resolve) => this.waiters.set(sa.id, resolve));
@@ -208,13 +214,15 @@ export class IkeEngine implements Engine {
     return done;
   }
 
-  private localEndpoint(conn: IkeConn): Endpoint {
+  /** left=, or for %any the address routing picks towards the peer, if we listen on it. */
+  private async localEndpoint(conn: IkeConn): Promise<Endpoint> {
     const port = conn.localPort ?? 500;
     if (familyOf(conn.localAddress)) return { address: conn.localAddress, port };
     const family = familyOf(conn.remoteAddress);
-    const listening = this.options.transport.listening().filter((e) => e.port === port);
-    const match = listening.find((e) => familyOf(e.address) === family) ?? listening[0];
-    return { address: match?.address ?? (family === 6 ? '::' : '0.0.0.0'), port };
+    const listening = this.options.transport.listening().filter((e) => e.port === port && familyOf(e.address) === family);
+    const routed = await (this.options.routeSource ?? routeSourceAddress)(conn.remoteAddress);
+    const match = listening.find((e) => e.address === routed) ?? listening.find((e) => !isUnspecified(e.address));
+    return { address: match?.address ?? routed ?? (family === 6 ? '::' : '0.0.0.0'), port };
   }
 
   private reqidFor(conn: IkeConn): number {
@@ -286,4 +294,8 @@ export class IkeEngine implements Engine {
     else if (level === 'info') logger.info(message);
     else logger.debug(message);
   }
+}
+
+function isUnspecified(address: string): boolean {
+  return address === '0.0.0.0' || address === '::';
 }
