@@ -19,7 +19,7 @@ export interface CheckResult {
 }
 
 /** Runs the kernel probe in a fresh network namespace (`unshare --net`). */
-export function runProbeInPrivateNamespace(timeoutMs = 20_000): Promise<ProbeReport> {
+export function runProbeInPrivateNamespace(timeoutMs = 90_000): Promise<ProbeReport> {
   const here = fileURLToPath(import.meta.url);
   const entry = here.replace(/host-checks\.(ts|js)$/, 'probe-main.$1');
   return new Promise((resolve, reject) => {
@@ -33,7 +33,7 @@ export function runProbeInPrivateNamespace(timeoutMs = 20_000): Promise<ProbeRep
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     child.on('error', reject);
-    child.on('close', (code) => {
+    child.on('close', (code, signal) => {
       if (code === 0) {
         try {
           resolve(JSON.parse(out) as ProbeReport);
@@ -42,7 +42,8 @@ export function runProbeInPrivateNamespace(timeoutMs = 20_000): Promise<ProbeRep
           /* fall through */
         }
       }
-      reject(new Error(`probe in a private namespace failed (exit ${code}): ${err.trim().split('\n').pop() ?? ''}`));
+      const how = code === null ? `killed by ${signal ?? 'a signal'}${signal === 'SIGTERM' ? ` (timed out after ${timeoutMs / 1000} s)` : ''}` : `exit ${code}`;
+      reject(new Error(`probe in a private namespace failed (${how}): ${err.trim().split('\n').pop() ?? ''}`.trimEnd()));
     });
   });
 }
