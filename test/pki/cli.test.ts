@@ -165,7 +165,7 @@ describe('ipsec pki options and mistakes', () => {
   });
 
   const mistakes: [string, string[], string][] = [
-    ['no operation', ['--type', 'rsa'], 'ipsec pki: no operation given; use one of --gen-ca, --issue, --print, --gen-crl, --gen\n'],
+    ['no operation', ['--type', 'rsa'], 'ipsec pki: no operation given; use one of --gen-ca, --issue, --print, --verify, --gen-crl, --gen\n'],
     ['no key destination', ['--gen-ca', '--type', 'ecdsa', '--dn', 'CN=x'], 'ipsec pki: --gen-ca makes a private key: name it with --out-key FILE or --ipsecd DIR (keys are never written to stdout)\n'],
     ['no DN', ['--gen-ca', '--type', 'ecdsa', '--out-key', '/nonexistent/k'], 'ipsec pki: --gen-ca needs --dn "C=CH, O=Example, CN=vpn.example.com"\n'],
     ['bad type', ['--gen-ca', '--type', 'dsa', '--dn', 'CN=x'], "ipsec pki: --type 'dsa' is not valid; use one of rsa, ecdsa, ed25519\n"],

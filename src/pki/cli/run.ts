@@ -6,6 +6,7 @@ import { GEN_CRL_OPTIONS, runGenCrl } from './crl-op.js';
 import { type PkiIo, processIo } from './io.js';
 import { type OptionTable, type ParsedOptions, parseOptions } from './options.js';
 import { PRINT_OPTIONS, runPrint } from './print-op.js';
+import { VERIFY_OPTIONS, runVerify } from './verify-op.js';
 
 interface Operation {
   options: OptionTable;
@@ -16,6 +17,7 @@ const OPERATIONS: Record<string, Operation> = {
   'gen-ca': { options: GEN_CA_OPTIONS, run: runGenCa },
   issue: { options: ISSUE_OPTIONS, run: runIssue },
   print: { options: PRINT_OPTIONS, run: runPrint },
+  verify: { options: VERIFY_OPTIONS, run: runVerify },
   'gen-crl': { options: GEN_CRL_OPTIONS, run: runGenCrl },
   signcrl: { options: GEN_CRL_OPTIONS, run: runGenCrl },
   gen: { options: GEN_OPTIONS, run: runGenKey },
@@ -29,6 +31,7 @@ export const PKI_USAGE = `usage: ipsec pki --OPERATION [options]   (details: doc
             [--flag serverAuth|clientAuth|ikeIntermediate|ocspSigning ...] [--ca [--pathlen N]]
             [--crl URI ...] (--out-key F --out-cert F | --ipsecd DIR [--name NAME]) [--in-key F]
   --print   --in F [--in F ...] [--json]
+  --verify  --in CERT (--cacert F|DIR ... | --ipsecd DIR) [--chain F ...] [--crl F ...] [--at DATE] [--json]
   --gen-crl --cacert F --cakey F [--revoke CERTFILE ...] [--revoke-serial HEX ...]
             [--reason keyCompromise|superseded|...] [--lastcrl F] [--number N] [--lifetime DAYS]
             [--out F | --ipsecd DIR]
