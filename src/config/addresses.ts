@@ -67,6 +67,42 @@ function addressBytes(address: string): number[] {
   return groups.flatMap((g) => [g >> 8, g & 255]);
 }
 
+function formatAddress(bytes: number[], family: Family): string {
+  if (family === 4) return bytes.join('.');
+  const groups: number[] = [];
+  for (let i = 0; i < 16; i += 2) groups.push(((bytes[i] ?? 0) << 8) | (bytes[i + 1] ?? 0));
+  // RFC 5952: compress the longest run (of two or more) of zero groups.
+  let best = -1;
+  let bestLen = 1;
+  for (let i = 0; i < 8; ) {
+    if (groups[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLen) {
+      best = i;
+      bestLen = j - i;
+    }
+    i = j;
+  }
+  const hex = groups.map((g) => g.toString(16));
+  if (best < 0) return hex.join(':');
+  return `${hex.slice(0, best).join(':')}::${hex.slice(best + bestLen).join(':')}`;
+}
+
+/** The network address of `address/prefix` (host bits cleared). */
+export function networkAddress(address: string, prefix: number, family: Family): string {
+  const bytes = addressBytes(address).map((b, i) => {
+    const bitsBefore = i * 8;
+    if (prefix >= bitsBefore + 8) return b;
+    if (prefix <= bitsBefore) return 0;
+    return b & (0xff << (8 - (prefix - bitsBefore)) & 0xff);
+  });
+  return formatAddress(bytes, family);
+}
+
 export function compareAddresses(a: string, b: string): number {
   const x = addressBytes(a);
   const y = addressBytes(b);

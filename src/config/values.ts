@@ -1,6 +1,6 @@
 // Value syntax of every type in the keyword table: returns plain data or a
 // problem (message plus the character offset inside the value where it is).
-import { familyOf, isHostname, parseCidr, parseProtoPort, parseRange } from './addresses.js';
+import { compareAddresses, familyOf, isHostname, networkAddress, parseCidr, parseProtoPort, parseRange } from './addresses.js';
 import { type ValueType } from './keywords.js';
 import { type HostSpec, type Mark, type SourceIp, type TrafficSelector } from './model.js';
 import { type ParsedProposals, parseProposals } from './proposals.js';
@@ -147,7 +147,12 @@ function selectorWithPort(text: string, at: number): Parsed<TrafficSelector> {
   }
   const c = parseCidr(base);
   if (typeof c === 'string') return bad(`invalid subnet '${base}': ${c}`, at);
-  return ok({ cidr: `${c.address}/${c.prefix}`, family: c.family, ...pp });
+  const network = networkAddress(c.address, c.prefix, c.family);
+  const cidr = `${network}/${c.prefix}`;
+  // 10.1.2.3/16 means 10.1.0.0/16 to both dialects' kernels; say so rather than guess it was meant as a host.
+  const problems: ValueProblem[] =
+    compareAddresses(network, c.address) !== 0 ? [{ message: `'${base}' has host bits set; it means ${cidr}`, offset: at, severity: 'warning', code: 'subnet-host-bits' }] : [];
+  return ok({ cidr, family: c.family, ...pp }, problems);
 }
 
 /** Subnet lists: `a/n,b/n`, `{a/n b/n}`, `a/n[tcp/22]`, `%dynamic[udp/1701]`, `vhost:%no,%priv`. */
@@ -155,6 +160,7 @@ export function parseSubnets(v: string): Parsed<TrafficSelector[]> {
   const trimmed = v.trim();
   if (/^(vhost|vnet):/i.test(trimmed)) return ok([{ virtual: trimmed, protocol: 0 }]);
   const out: TrafficSelector[] = [];
+  const problems: ValueProblem[] = [];
   const inner = trimmed.startsWith('{') && trimmed.endsWith('}') ? trimmed.slice(1, -1) : trimmed;
   const base = trimmed.startsWith('{') ? v.indexOf('{') + 1 : 0;
   const re = /[^\s,]+/g;
@@ -168,10 +174,11 @@ export function parseSubnets(v: string): Parsed<TrafficSelector[]> {
     }
     const s = selectorWithPort(t, at);
     if (s.value === undefined) return s;
+    problems.push(...s.problems);
     out.push(s.value);
   }
   if (out.length === 0) return bad('empty subnet list');
-  return ok(out);
+  return ok(out, problems);
 }
 
 export function parseSourceIps(v: string): Parsed<SourceIp[]> {

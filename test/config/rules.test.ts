@@ -200,3 +200,15 @@ describe('value spellings', () => {
     expect(conf(`conn a\n${HOSTS}\tmark=-1\n`).model?.conns[0]?.markIn?.unique).toBe(true);
   });
 });
+
+describe('subnets with host bits', () => {
+  it('warn and mean the network, for IPv4 and IPv6', () => {
+    const r = conf(`conn a\n${HOSTS}\tleftsubnet=10.1.2.3/16\n\trightsubnet=2001:db8:0:0:1::5/64,192.168.1.1/32\n`);
+    expect(r.lines).toEqual([
+      "4:13: warning: leftsubnet=: '10.1.2.3/16' has host bits set; it means 10.1.0.0/16",
+      "5:14: warning: rightsubnet=: '2001:db8:0:0:1::5/64' has host bits set; it means 2001:db8::/64",
+    ]);
+    expect(r.model?.conns[0]?.local.subnets[0]?.cidr).toBe('10.1.0.0/16');
+    expect(r.model?.conns[0]?.remote.subnets.map((s) => s.cidr)).toEqual(['2001:db8::/64', '192.168.1.1/32']);
+  });
+});
