@@ -84,6 +84,7 @@ export type ControlErrorCode =
   | 'UNSAFE_PATH'
   | 'ALREADY_RUNNING'
   | 'SHUTTING_DOWN'
+  | 'STARTING'
   | 'CONFIG_INVALID'
   | 'UNKNOWN_CONN'
   | 'UP_FAILED'

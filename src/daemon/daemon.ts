@@ -69,6 +69,7 @@ export class Daemon {
   private readonly startedAt = new Date().toISOString();
   private reloading: Promise<unknown> = Promise.resolve();
   private stopping: Promise<void> | undefined;
+  private ready = false;
   private resolveStopped!: () => void;
   /** Resolves once shutdown has finished (the process may exit then). */
   readonly stopped = new Promise<void>((r) => (this.resolveStopped = r));
@@ -82,12 +83,21 @@ export class Daemon {
     return { pid: process.pid, version: this.deps.version, startedAt: this.startedAt, protocol: PROTOCOL_VERSION };
   }
 
-  /** Everything up to "ready". On failure releases what it took and throws. */
+  /**
+   * Everything up to "ready". The control socket opens right after the pid
+   * file, before anything acts on the network: an unusable socket path stops
+   * the start before conns are initiated, and `ipsec status` during a slow
+   * start answers "starting" instead of "not running". On failure releases
+   * what it took and throws.
+   */
   async start(): Promise<void> {
     const { paths, log } = this.deps;
     try {
       prepareRunDir(paths.runDir);
       this.pidFile = PidFile.acquire(paths.pidFile);
+      this.control = new ControlServer({ path: paths.socketPath, handlers: this.handlers(), log: this.ctlLog });
+      await this.control.listen();
+
       const config = await this.deps.loadConfig(paths);
       log.setLevels(levelsFromConfig(config, (m) => log.for('cfg').warn(m)));
       for (const w of config.warnings) log.for('cfg').warn(w);
@@ -97,11 +107,11 @@ export class Daemon {
       await this.transport.start();
       log.for('net').info('listening', { on: this.transport.listening().map(formatEndpoint) });
 
-      this.engine = await this.deps.createEngine({ transport: this.transport, log, config, paths });
-      await this.engine.load(config.config, config.secrets);
+      const engine = await this.deps.createEngine({ transport: this.transport, log, config, paths });
+      this.engine = engine;
+      await engine.load(config.config, config.secrets);
+      this.ready = true;
 
-      this.control = new ControlServer({ path: paths.socketPath, handlers: this.handlers(), log: this.ctlLog });
-      await this.control.listen();
       this.log.info('nodeswan started', { pid: process.pid, version: this.deps.version, socket: paths.socketPath });
       await this.deps.notify('READY=1', `STATUS=listening on ${this.transport.listening().length} sockets`);
     } catch (err) {
@@ -112,9 +122,16 @@ export class Daemon {
 
   private async release(): Promise<void> {
     this.control?.stopAccepting();
+    await this.engine?.shutdown().catch(() => {});
     await this.transport?.close().catch(() => {});
     await this.deps.onStopped?.().catch(() => {});
     this.pidFile?.release();
+  }
+
+  /** The engine once start-up has finished; requests before that are told to wait. */
+  private readyEngine(): Engine {
+    if (!this.ready || !this.engine) throw new ControlError('STARTING', 'nodeswan is still starting; try again in a moment');
+    return this.engine;
   }
 
   /** Re-reads the config; a broken one is refused and the running one kept. */
@@ -131,7 +148,7 @@ export class Daemon {
         for (const d of e.details) cfgLog.error(d);
         throw e;
       }
-      const report = await this.engine!.load(config.config, config.secrets);
+      const report = await this.readyEngine().load(config.config, config.secrets);
       const sockets = await this.transport!.refresh?.();
       if (sockets && sockets.added.length + sockets.removed.length > 0) {
         this.deps.log.for('net').info('interface addresses changed', { ...sockets });
@@ -150,7 +167,7 @@ export class Daemon {
   }
 
   status(conn?: string): StatusSnapshot {
-    const snapshot = this.engine!.status(conn);
+    const snapshot = this.readyEngine().status(conn);
     const transport = this.transport!;
     const counters = transport.counters();
     // Socket-level counters under a `net-` prefix. Assigned, not added: an
@@ -212,7 +229,7 @@ export class Daemon {
         this.ctlLog.info('up requested', { conn });
         const untap = this.streamConnLog(conn, ctx.progress);
         try {
-          const result = await this.engine!.up(conn);
+          const result = await this.readyEngine().up(conn);
           if (!result.ok) this.ctlLog.info('up failed', { conn, error: result.error });
           return result;
         } catch (err) {
@@ -225,7 +242,7 @@ export class Daemon {
         this.ctlLog.info('down requested', { conn });
         const untap = this.streamConnLog(conn, ctx.progress);
         try {
-          await this.engine!.down(conn);
+          await this.readyEngine().down(conn);
         } catch (err) {
           throw asControlError(err, 'DOWN_FAILED');
         } finally {
@@ -235,6 +252,7 @@ export class Daemon {
       },
       reload: async () => this.reload(),
       shutdown: async () => {
+        if (!this.ready && !this.stopping) throw new ControlError('STARTING', 'nodeswan is still starting; try again in a moment');
         await this.shutdown('ipsec stop');
         return { pid: process.pid };
       },

@@ -117,7 +117,10 @@ describe('control socket', () => {
 
   it('the client reports a daemon of another version clearly', async () => {
     const path = join(dir, 'future');
-    const fake = createServer((s) => s.on('data', () => s.end('{"v":2,"id":1,"ok":true,"result":{}}\n')));
+    const fake = createServer((s) => {
+      s.on('error', () => {});
+      s.on('data', () => s.end('{"v":2,"id":1,"ok":true,"result":{}}\n'));
+    });
     await new Promise<void>((r) => fake.listen(path, r));
     try {
       await expect(new ControlClient({ path }).request('ping', {})).rejects.toThrow(
@@ -152,6 +155,7 @@ describe('control socket', () => {
     );
     const lines = await new Promise<string[]>((resolve) => {
       const c = createConnection(path);
+      c.on('error', () => {});
       let got = '';
       c.on('connect', () => {
         c.write('{"v":1,"id":1,"cmd":"up","args":{"conn":"slow"}}\n{"v":1,"id":2,"cmd":"ping","args":{}}\n');

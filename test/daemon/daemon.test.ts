@@ -154,6 +154,46 @@ describe('Daemon', () => {
     await again.start();
   });
 
+  it('answers "starting" while the config loads, then serves', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const t = setup();
+    const load = t.deps.loadConfig;
+    let loading!: () => void;
+    const configRequested = new Promise<void>((r) => (loading = r));
+    t.deps.loadConfig = async (paths) => {
+      loading();
+      await gate;
+      return load(paths);
+    };
+    const started = t.daemon.start();
+    const client = new ControlClient({ path: t.deps.paths.socketPath });
+    // The socket is up before the config is read.
+    await configRequested;
+    expect((await client.request('ping', {})).pid).toBe(process.pid);
+    await expect(client.request('status', {})).rejects.toMatchObject({ code: 'STARTING' });
+    await expect(client.request('shutdown', {})).rejects.toMatchObject({ code: 'STARTING' });
+    release();
+    await started;
+    expect((await client.request('status', {})).conns.map((c) => c.name)).toEqual(['office']);
+    await t.daemon.shutdown('test');
+  });
+
+  it('a start that fails after the engine exists shuts the engine down', async () => {
+    const t = setup();
+    const create = t.deps.createEngine;
+    t.deps.createEngine = async (ctx) => {
+      const engine = await create(ctx);
+      engine.load = async () => {
+        throw new Error('load failed');
+      };
+      return engine;
+    };
+    await expect(t.daemon.start()).rejects.toThrow('load failed');
+    expect(t.events).toEqual(['engine.shutdown', 'onStopped']);
+    expect(existsSync(t.deps.paths.socketPath)).toBe(false);
+  });
+
   it('engine errors on up/down reach the client with their code', async () => {
     const t = setup();
     await t.daemon.start();
