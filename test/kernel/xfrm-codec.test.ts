@@ -5,7 +5,9 @@ import type { PolicySpec, SaSpec } from '../../src/kernel/backend.js';
 import { encodeMessage, decodeMessages } from '../../src/kernel/netlink/message.js';
 import { encodeStruct } from '../../src/kernel/netlink/struct.js';
 import { parseAddress } from '../../src/kernel/address.js';
-import { decodeEvent, decodePolicy, decodeSa, encodePolicy, encodeSa, encodeSocketBypass, policyIndexOf } from '../../src/kernel/xfrm/codec.js';
+import { decodeEvent } from '../../src/kernel/xfrm/event-codec.js';
+import { decodePolicy, encodePolicy, encodeSocketBypass, policyIndexOf } from '../../src/kernel/xfrm/policy-codec.js';
+import { decodeSa, encodeSa } from '../../src/kernel/xfrm/sa-codec.js';
 import * as X from '../../src/kernel/xfrm/structs.js';
 
 function payloadOf(parts: { fixed: Buffer; attrs: { type: number; value: Uint8Array }[] }): Buffer {

@@ -26,7 +26,8 @@ import {
 } from '../backend.js';
 import { canonicalAddress, canonicalPrefix, familyOf, parsePrefix } from '../address.js';
 import { anySelector, normalizeSelector } from '../selector.js';
-import { encodeAllocSpi, encodePolicy, encodeSa, encodePolicyId } from '../xfrm/codec.js';
+import { encodePolicy, encodePolicyId } from '../xfrm/policy-codec.js';
+import { encodeAllocSpi, encodeSa } from '../xfrm/sa-codec.js';
 import { MemoryKernel, policyKey, saKey } from './kernel.js';
 
 const hex = (spi: number): string => `0x${spi.toString(16).padStart(8, '0')}`;

@@ -38,19 +38,9 @@ import { NETLINK_ROUTE, NETLINK_XFRM, type NetlinkMessage } from '../netlink/mes
 import { loadNative, socketFd } from '../netlink/native.js';
 import { NetlinkSocket } from '../netlink/socket.js';
 import { RouteTable } from '../rtnetlink/routes.js';
-import {
-  decodeEvent,
-  decodePolicy,
-  decodeSa,
-  encodeAllocSpi,
-  encodePolicy,
-  encodePolicyId,
-  encodeSa,
-  encodeSaId,
-  encodeSocketBypass,
-  policyIndexOf,
-  policyOwnerOf,
-} from './codec.js';
+import { decodeEvent } from './event-codec.js';
+import { decodePolicy, encodePolicy, encodePolicyId, encodeSocketBypass, policyIndexOf, policyOwnerOf } from './policy-codec.js';
+import { decodeSa, encodeAllocSpi, encodeSa, encodeSaId } from './sa-codec.js';
 import { toKernelError, type ErrorContext } from './errors.js';
 import * as X from './structs.js';
 

@@ -8,7 +8,7 @@ import type { SaSpec } from '../../../src/kernel/backend.js';
 import { KernelError } from '../../../src/kernel/backend.js';
 import { NETLINK_XFRM } from '../../../src/kernel/netlink/message.js';
 import { NetlinkError, NetlinkSocket } from '../../../src/kernel/netlink/socket.js';
-import { encodeSa } from '../../../src/kernel/xfrm/codec.js';
+import { encodeSa } from '../../../src/kernel/xfrm/sa-codec.js';
 import { XFRM_MSG_NEWSA, XFRMA_REPLAY_ESN_VAL } from '../../../src/kernel/xfrm/structs.js';
 import { XfrmBackend } from '../../../src/kernel/xfrm/backend.js';
 import { requirePrivateNetns } from './guard.js';
