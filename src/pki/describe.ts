@@ -13,6 +13,7 @@ import { keyIdentifier, keyInfo, loadPrivateKey, spkiDer } from './keys.js';
 import { OID, oidName } from './oids.js';
 import { isPem, pemBlocks } from './pem.js';
 import { formatSerial } from './serial.js';
+import { isoSeconds } from './validity.js';
 
 export interface CertificateDescription {
   kind: 'certificate';
@@ -43,8 +44,6 @@ export interface CertificateDescription {
   sha256Fingerprint: string;
 }
 
-/** 2026-11-22T05:17:41Z: certificate times have whole seconds. */
-const isoSeconds = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 const colonHex = (b: Buffer): string => b.toString('hex').match(/../g)?.join(':') ?? '';
 const KEY_USAGE_NAMES = Object.entries(KEY_USAGE_BITS).reduce<Record<number, string>>((acc, [name, bit]) => ({ ...acc, [bit]: name }), {});
 

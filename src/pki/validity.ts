@@ -39,3 +39,6 @@ export function parseDate(text: string, option: string): Date {
   if (Number.isNaN(date.getTime())) throw new PkiError('PKI_BAD_OPTION', `${option} '${text}' is not a date; use ISO 8601, e.g. 2030-01-01 or 2030-01-01T12:00:00Z`);
   return date;
 }
+
+/** 2026-11-22T05:17:41Z: certificate and CRL times have whole seconds. */
+export const isoSeconds = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, 'Z');

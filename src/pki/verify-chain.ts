@@ -9,6 +9,7 @@ import { type Crl, verifyCrl } from './crl.js';
 import { describeCertificate } from './describe.js';
 import { formatDn } from './dn.js';
 import { KEY_USAGE_BITS } from './extensions.js';
+import { isoSeconds } from './validity.js';
 
 export const MAX_PATH = 8;
 
@@ -77,14 +78,14 @@ export function verifyChain(input: ChainInput): ChainResult {
     }
     current = issuer;
   }
-  steps.push(`certificate trusted, lifetimes valid at ${at.toISOString().replace(/\.\d{3}Z$/, 'Z')}`);
+  steps.push(`certificate trusted, lifetimes valid at ${isoSeconds(at)}`);
   return { trusted: true, path, steps, warnings };
 }
 
 function lifetimeProblem(c: CertificateParts, at: Date): string | undefined {
   const name = `"${formatDn(c.subject)}"`;
-  if (at < c.notBefore) return `certificate ${name} is not valid before ${c.notBefore.toISOString()}`;
-  if (at > c.notAfter) return `certificate ${name} expired on ${c.notAfter.toISOString()}`;
+  if (at < c.notBefore) return `certificate ${name} is not valid before ${isoSeconds(c.notBefore)}`;
+  if (at > c.notAfter) return `certificate ${name} expired on ${isoSeconds(c.notAfter)}`;
   return undefined;
 }
 
@@ -102,10 +103,10 @@ function issuerProblem(issuer: CertificateParts, below: number): string | undefi
 function revocation(c: CertificateParts, issuer: CertificateParts, crls: Crl[], at: Date, warnings: string[]): string | undefined {
   for (const crl of crls) {
     if (!crl.issuerDer.equals(issuer.subject) || !verifyCrl(crl, issuer.der)) continue;
-    if (crl.nextUpdate && at > crl.nextUpdate) warnings.push(`the CRL of "${crl.issuer}" is stale since ${crl.nextUpdate.toISOString()}`);
+    if (crl.nextUpdate && at > crl.nextUpdate) warnings.push(`the CRL of "${crl.issuer}" is stale since ${isoSeconds(crl.nextUpdate)}`);
     const entry = crl.revoked.find((e) => e.serial === c.serialHex);
     if (entry && entry.date <= at) {
-      return `certificate "${formatDn(c.subject)}" was revoked on ${entry.date.toISOString()}${entry.reason ? ` (${entry.reason})` : ''} by the CRL of "${crl.issuer}"`;
+      return `certificate "${formatDn(c.subject)}" was revoked on ${isoSeconds(entry.date)}${entry.reason ? ` (${entry.reason})` : ''} by the CRL of "${crl.issuer}"`;
     }
   }
   return undefined;

@@ -9,6 +9,7 @@ import { fileStem, ipsecdPath, writeOutputs } from '../output-files.js';
 import { readCertificate } from '../certificate-parts.js';
 import { formatDn } from '../dn.js';
 import { DIGESTS } from '../signature.js';
+import { isoSeconds } from '../validity.js';
 import { type PkiIo, readInput } from './io.js';
 import { type OptionTable, type ParsedOptions, all, integer, one, oneOf, required, usageError } from './options.js';
 
@@ -60,7 +61,7 @@ export async function runGenCrl(o: ParsedOptions, io: PkiIo): Promise<number> {
   if (path === undefined) io.stdout(data);
   else writeOutputs([{ path, data, secret: false }], o.switches.has('force'));
   io.stderr(
-    `${path ? `wrote CRL ${path}` : 'CRL on stdout'}: "${crl.issuer}", number ${crl.number}, ${crl.revoked.length} revoked, next update ${crl.nextUpdate?.toISOString()}`,
+    `${path ? `wrote CRL ${path}` : 'CRL on stdout'}: "${crl.issuer}", number ${crl.number}, ${crl.revoked.length} revoked, next update ${crl.nextUpdate ? isoSeconds(crl.nextUpdate) : 'none'}`,
   );
   return 0;
 }

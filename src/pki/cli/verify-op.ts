@@ -33,13 +33,13 @@ function certificatesIn(path: string): CertificateParts[] {
   return pemBlocks(data.toString('latin1'), CERT_LABELS).map((b, i) => readCertificate(b.der, `${path} (certificate ${i + 1})`));
 }
 
-/** Every file of a folder, or the file itself. */
-function filesOf(path: string): string[] {
+/** Every file of a folder, or the file itself; a missing ipsec.d folder is simply empty. */
+function filesOf(path: string, optional: boolean): string[] {
   let isDir = false;
   try {
     isDir = statSync(path).isDirectory();
   } catch {
-    return [path]; // readInput reports it
+    return optional ? [] : [path]; // readInput reports a missing file named on the command line
   }
   return isDir ? readdirSync(path).sort().map((n) => join(path, n)).filter((p) => statSync(p).isFile()) : [path];
 }
@@ -48,15 +48,15 @@ export async function runVerify(o: ParsedOptions, io: PkiIo): Promise<number> {
   const inPath = required(o, 'in', '--verify', 'FILE (the certificate to check)');
   const at = one(o, 'at') === undefined ? io.now() : parseDate(one(o, 'at')!, '--at');
   const ipsecd = one(o, 'ipsecd');
-  const cacertPaths = [...all(o, 'cacert'), ...(ipsecd ? [join(ipsecd, 'cacerts')] : [])];
-  const crlPaths = [...all(o, 'crl'), ...(ipsecd ? [join(ipsecd, 'crls')] : [])];
-  if (cacertPaths.length === 0) throw new PkiError('PKI_BAD_OPTION', '--verify needs trust anchors: --cacert FILE|DIR or --ipsecd DIR');
+  const cacertPaths = [...all(o, 'cacert').flatMap((p) => filesOf(p, false)), ...(ipsecd ? filesOf(join(ipsecd, 'cacerts'), true) : [])];
+  const crlPaths = [...all(o, 'crl').flatMap((p) => filesOf(p, false)), ...(ipsecd ? filesOf(join(ipsecd, 'crls'), true) : [])];
+  if (all(o, 'cacert').length === 0 && ipsecd === undefined) throw new PkiError('PKI_BAD_OPTION', '--verify needs trust anchors: --cacert FILE|DIR or --ipsecd DIR');
 
   const skipped: string[] = [];
   const [leaf, ...sent] = certificatesIn(inPath);
   if (!leaf) throw new PkiError('PKI_BAD_CERT', `${inPath} holds no certificate`);
   const anchors: CertificateParts[] = [];
-  for (const path of cacertPaths.flatMap(filesOf)) {
+  for (const path of cacertPaths) {
     try {
       anchors.push(...certificatesIn(path));
     } catch (err) {
@@ -66,7 +66,7 @@ export async function runVerify(o: ParsedOptions, io: PkiIo): Promise<number> {
   }
   const intermediates = [...sent, ...all(o, 'chain').flatMap(certificatesIn)];
   const crls: Crl[] = [];
-  for (const path of crlPaths.flatMap(filesOf)) {
+  for (const path of crlPaths) {
     try {
       crls.push(readCrl(readInput(path, 'CRL'), path));
     } catch (err) {
