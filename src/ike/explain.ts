@@ -34,6 +34,15 @@ export function explainProposalRejected(protocol: SaProtocol, connName: string, 
   return `peer ${peer} rejected every ${LABEL[protocol]} proposal of conn '${connName}' (NO_PROPOSAL_CHOSEN): we offered ${formatProposals(sent)}; the peer's log names what it accepts`;
 }
 
+/**
+ * Initiator: NO_PROPOSAL_CHOSEN for the CHILD SA inside IKE_AUTH. Peers
+ * also send it when their kernel refused the SA they had agreed to, so the
+ * line says both.
+ */
+export function explainChildRefused(protocol: SaProtocol, connName: string, peer: string, sent: readonly Proposal[]): string {
+  return `peer ${peer} refused the CHILD SA of conn '${connName}' (NO_PROPOSAL_CHOSEN): no ${LABEL[protocol]} proposal acceptable, or the peer could not install it; we offered ${formatProposals(sent)}; the peer's log says which`;
+}
+
 /** Initiator: the responder asked for another KE group we cannot use. */
 export function explainInvalidKe(connName: string, requested: number, sent: readonly Proposal[]): string {
   return `peer asked for key exchange ${transformName(TransformType.KE, requested)} (INVALID_KE_PAYLOAD), which conn '${connName}' does not allow: we offered ${formatProposals(sent)}`;

@@ -12,7 +12,7 @@ import { findNotify, findPayload, type Payload } from '../../wire/payload.js';
 import type { ChildKeys, ChildSaParams } from '../child-params.js';
 import type { IkeConn } from '../conn.js';
 import { localTsOf, remoteTsOf } from '../conn-lookup.js';
-import { explainNoProposal, explainProposalRejected, explainTsMismatch } from '../explain.js';
+import { explainChildRefused, explainNoProposal, explainTsMismatch } from '../explain.js';
 import type { IkeSaData, PendingChild } from '../ike-sa-data.js';
 import { firstOf, formatProposal, type Proposal } from '../proposal.js';
 import { acceptChosen, selectProposal } from '../proposal-select.js';
@@ -123,7 +123,7 @@ export function childFromResponse(sa: IkeSaData, env: TaskEnv, pending: PendingC
   for (const type of CHILD_ERRORS) {
     if (!findNotify(payloads, type)) continue;
     if (type === NotifyType.NO_PROPOSAL_CHOSEN) {
-      return { code: 'NO_PROPOSAL_CHOSEN', message: explainProposalRejected(pending.proposals[0]?.protocol ?? 'esp', conn.name, peer, pending.proposals) };
+      return { code: 'NO_PROPOSAL_CHOSEN', message: explainChildRefused(pending.proposals[0]?.protocol ?? 'esp', conn.name, peer, pending.proposals) };
     }
     if (type === NotifyType.TS_UNACCEPTABLE) {
       return { code: 'TS_UNACCEPTABLE', message: `peer ${peer} refused traffic selectors ${formatTsList(pending.localTs)} === ${formatTsList(pending.remoteTs)} of conn '${conn.name}' (TS_UNACCEPTABLE)` };
