@@ -179,6 +179,7 @@ describe('ipsec pki options and mistakes', () => {
     ['missing CA file', ['--issue', '--cacert', '/nonexistent/ca.pem', '--cakey', '/nonexistent/ca.key', '--dn', 'CN=x'], 'ipsec pki: cannot read CA certificate /nonexistent/ca.pem: no such file\n'],
     ['bad date', ['--gen-ca', '--type', 'ecdsa', '--dn', 'CN=x', '--not-after', 'soon', '--out-key', '/nonexistent/k'], "ipsec pki: --not-after 'soon' is not a date; use ISO 8601, e.g. 2030-01-01 or 2030-01-01T12:00:00Z\n"],
     ['print without --in', ['--print'], 'ipsec pki: --print needs --in FILE (a certificate, CRL or private key, PEM or DER)\n'],
+    ['print of a directory', ['--print', '--in', '/tmp'], 'ipsec pki: cannot read file /tmp: it is a directory\n'],
     ['reason without revocations', ['--gen-crl', '--cacert', '/dev/null', '--cakey', '/dev/null', '--reason', 'keyCompromise'], 'ipsec pki: --reason applies to --revoke/--revoke-serial entries, and none was given\n'],
   ];
   it.each(mistakes)('%s', async (_name, args, stderr) => {

@@ -20,6 +20,8 @@ export function readInput(path: string, what: string): Buffer {
   try {
     return readFileSync(path);
   } catch (err) {
-    throw new PkiError('PKI_IO', `cannot read ${what} ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`, { cause: err });
+    const code = (err as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
+    throw new PkiError('PKI_IO', `cannot read ${what} ${path}: ${reason}`, { cause: err });
   }
 }
