@@ -47,9 +47,14 @@ export class Diagnostics {
     return this.items.filter((d) => d.severity === 'warning').length;
   }
 
-  /** Diagnostics ordered by file (in order first seen), then line, then column. */
-  sorted(): Diagnostic[] {
+  /**
+   * Diagnostics ordered by file, then line, then column. Files come in
+   * `files` order (the order they were read: main file first), then in the
+   * order their first problem was found.
+   */
+  sorted(files: readonly string[] = []): Diagnostic[] {
     const fileOrder = new Map<string, number>();
+    for (const f of files) if (!fileOrder.has(f)) fileOrder.set(f, fileOrder.size);
     for (const d of this.items) if (!fileOrder.has(d.file)) fileOrder.set(d.file, fileOrder.size);
     return this.items
       .map((d, i) => ({ d, i }))

@@ -23,16 +23,17 @@ export interface LoadOptions {
   text?: string;
 }
 
-function finish<T>(model: T | undefined, diags: Diagnostics): LoadResult<T> {
-  return { model, diagnostics: diags.sorted(), errors: diags.errorCount, warnings: diags.warningCount };
+function finish<T>(model: T | undefined, diags: Diagnostics, files: readonly string[] = []): LoadResult<T> {
+  return { model, diagnostics: diags.sorted(files), errors: diags.errorCount, warnings: diags.warningCount };
 }
 
 export function isYamlFile(file: string): boolean {
   return /\.ya?ml$/i.test(file);
 }
 
-function confToModel(file: string, src: FileSource, diags: Diagnostics, text?: string): ConfigModel {
+function confToModel(file: string, src: FileSource, diags: Diagnostics, text?: string, files: string[] = []): ConfigModel {
   const ast = parseConf(file, src, diags, text);
+  files.push(file, ...ast.files);
   return buildModel(resolve(ast, diags), diags);
 }
 
@@ -68,8 +69,9 @@ export function loadConfig(file: string, options: LoadOptions = {}): LoadResult<
     }
     return finish(yamlToModel(file, text, templates, diags), diags);
   }
-  const model = confToModel(file, src, diags, options.text);
-  return finish(model, diags);
+  const files: string[] = [];
+  const model = confToModel(file, src, diags, options.text, files);
+  return finish(model, diags, files);
 }
 
 export function loadSecrets(file: string, options: LoadOptions = {}): LoadResult<SecretsModel> {

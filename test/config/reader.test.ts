@@ -74,6 +74,11 @@ describe('ipsec.conf layout', () => {
     expect(r.lines[1]).toMatch(/^\/etc\/other\.conf:2:7: error: auto=: invalid value 'bogus'/);
   });
 
+  it('lists problems of the main file before those of included files', () => {
+    const r = conf('include inc.conf\nconn a\n\tauto=bad\n', { '/etc/inc.conf': 'conn b\n\tauto=worse\n' });
+    expect(r.lines.map((l) => l.split(': error')[0])).toEqual(['3:7', '/etc/inc.conf:2:7']);
+  });
+
   it('stops include loops', () => {
     const r = conf('include ipsec.conf\n');
     expect(r.errors).toBeGreaterThan(0);
