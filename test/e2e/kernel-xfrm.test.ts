@@ -260,4 +260,38 @@ describe.each([
       expect(egress[1]!.packets.every((p) => p.kind !== 'udp-encap-esp' || p.line.includes(`> ${topo.leftPublic4}.${natPort}:`))).toBe(true);
     },
   );
+
+  it('raises a MAPPING event when the NAT maps left to a new public port', async () => {
+    const natPort = await probe();
+    const L = topo.left;
+    const R = topo.right;
+    const pair = await installEspPair(
+      {
+        backend: left, address: L.outer4, publicAddress: topo.leftPublic4, subnet: L.insideNet4, insideAddress: L.inside4,
+        routeVia: topo.nat!.inside4, routeDev: L.wan, encapPort: 4500, publicEncapPort: natPort,
+      },
+      { backend: right, address: R.outer4, subnet: R.insideNet4, insideAddress: R.inside4, routeVia: topo.nat!.outer4, routeDev: R.wan, encapPort: 4500 },
+      { mode: 'tunnel', suite: espSuites[0]!, reqid: left.reqidRange.base + 50, spis: [0x50001, 0x50002], routes: true },
+    );
+    const first = await ping(L.ns, R.inside4, { count: 1 });
+    expect(first.received, first.output).toBe(1);
+    // Left now sends from another local port: a new conntrack entry, a new public port.
+    const mapping = await right.watchEvents((e) => e.type === 'mapping');
+    await left.updateSa({ ...pair.left.outSpec, encap: { srcPort: 4501, dstPort: 4500 } });
+    const second = await ping(L.ns, R.inside4, { count: 1 });
+    const event = await mapping.next;
+    expect(second.received, second.output).toBe(1);
+    expect(event).toMatchObject({
+      type: 'mapping',
+      sa: { dst: R.outer4, spi: pair.right.in.spi, proto: 'esp' },
+      reqid: left.reqidRange.base + 50,
+      oldSrc: topo.leftPublic4,
+      oldSrcPort: natPort,
+      newSrc: topo.leftPublic4,
+    });
+    if (event.type === 'mapping') {
+      expect(event.newSrcPort).not.toBe(natPort);
+      if (!fullyRandom) expect(event.newSrcPort).toBe(4501);
+    }
+  });
 });

@@ -6,7 +6,7 @@
 // address as source.
 
 import { randomBytes } from 'node:crypto';
-import type { KernelBackend, PolicyHandle, SaAlgorithms, SaId, TrafficSelector, UdpEncap, XfrmMode } from '../../src/kernel/backend.js';
+import type { KernelBackend, PolicyHandle, SaAlgorithms, SaId, SaSpec, TrafficSelector, UdpEncap, XfrmMode } from '../../src/kernel/backend.js';
 
 export interface EspSuite {
   /** Label used in test names. */
@@ -52,10 +52,19 @@ export interface EspEndpoint {
   publicEncapPort?: number;
 }
 
+export interface EspHostSas {
+  out: SaId;
+  in: SaId;
+  /** The full specs as installed (keys included), e.g. for updateSa. */
+  outSpec: SaSpec;
+  inSpec: SaSpec;
+  policies: PolicyHandle[];
+}
+
 export interface EspPair {
   /** Each host's SAs as it names them (behind a NAT the two views differ). */
-  left: { out: SaId; in: SaId; policies: PolicyHandle[] };
-  right: { out: SaId; in: SaId; policies: PolicyHandle[] };
+  left: EspHostSas;
+  right: EspHostSas;
 }
 
 export interface EspPairOptions {
@@ -81,22 +90,15 @@ export async function installEspPair(left: EspEndpoint, right: EspEndpoint, opti
   const rightSeenPort = right.publicEncapPort ?? R;
 
   // Each host names the SA with the addresses (and ports) it sees.
-  const sa = (host: EspEndpoint, src: string, dst: string, spi: number, algorithms: SaAlgorithms, encap: UdpEncap) =>
-    host.backend.addSa({
-      src,
-      dst,
-      spi,
-      proto: 'esp',
-      mode,
-      reqid,
-      algorithms,
-      replayWindow: 32,
-      ...(udp ? { encap } : {}),
-    });
-  await sa(left, left.address, seen(right), spiLr, keysLr, { srcPort: L, dstPort: rightSeenPort });
-  await sa(left, seen(right), left.address, spiRl, keysRl, { srcPort: rightSeenPort, dstPort: L });
-  await sa(right, seen(left), right.address, spiLr, keysLr, { srcPort: leftSeenPort, dstPort: R });
-  await sa(right, right.address, seen(left), spiRl, keysRl, { srcPort: R, dstPort: leftSeenPort });
+  const sa = async (host: EspEndpoint, src: string, dst: string, spi: number, algorithms: SaAlgorithms, encap: UdpEncap): Promise<SaSpec> => {
+    const spec: SaSpec = { src, dst, spi, proto: 'esp', mode, reqid, algorithms, replayWindow: 32, ...(udp ? { encap } : {}) };
+    await host.backend.addSa(spec);
+    return spec;
+  };
+  const leftOut = await sa(left, left.address, seen(right), spiLr, keysLr, { srcPort: L, dstPort: rightSeenPort });
+  const leftIn = await sa(left, seen(right), left.address, spiRl, keysRl, { srcPort: rightSeenPort, dstPort: L });
+  const rightIn = await sa(right, seen(left), right.address, spiLr, keysLr, { srcPort: leftSeenPort, dstPort: R });
+  const rightOut = await sa(right, right.address, seen(left), spiRl, keysRl, { srcPort: R, dstPort: leftSeenPort });
 
   const policies = async (host: EspEndpoint, local: string, remote: string, localSubnet: string, remoteSubnet: string) => {
     const out: TrafficSelector = { src: localSubnet, dst: remoteSubnet };
@@ -120,11 +122,15 @@ export async function installEspPair(left: EspEndpoint, right: EspEndpoint, opti
     left: {
       out: { dst: seen(right), spi: spiLr, proto: 'esp' },
       in: { dst: left.address, spi: spiRl, proto: 'esp' },
+      outSpec: leftOut,
+      inSpec: leftIn,
       policies: await policies(left, left.address, seen(right), left.subnet, right.subnet),
     },
     right: {
       out: { dst: seen(left), spi: spiRl, proto: 'esp' },
       in: { dst: right.address, spi: spiLr, proto: 'esp' },
+      outSpec: rightOut,
+      inSpec: rightIn,
       policies: await policies(right, right.address, seen(left), right.subnet, left.subnet),
     },
   };
