@@ -10,7 +10,7 @@ import { stringify } from 'yaml';
 import { describeModel } from '../config/describe.js';
 import { modelToYaml } from '../config/yaml-config.js';
 import { type Command } from './commands.js';
-import { parseConfigArgs } from './config-args.js';
+import { parseConfigArgs } from './check.js';
 
 const USAGE = 'usage: ipsec show-config [NAME...] [--config FILE] [--secrets FILE] [--json|--yaml]\n';
 
