@@ -93,7 +93,8 @@ export class IkeEngine implements Engine {
       ...(options.cookieThreshold !== undefined ? { cookieThreshold: options.cookieThreshold } : {}),
       drop: (reason, detail) => {
         this.count(reason);
-        if (detail) this.log('debug', `dropped datagram (${reason}): ${detail}`);
+        // A handler error is our bug, not the peer's doing: say so loudly.
+        if (detail) this.log(reason === 'handler-error' ? 'error' : 'debug', `dropped datagram (${reason}): ${detail}`);
       },
       forgotten: (sa) => this.onForgotten(sa),
     });

@@ -80,7 +80,9 @@ export class IkeSa {
       state: ikeSaStateMachine(),
       retransmit: init.conn?.retransmit ?? defaultRetransmitPolicy,
     });
-    this.timers = new SaTimers(ports.clock, (name) => void this.mailbox.post(() => this.onTimer(name)).catch(() => undefined));
+    this.timers = new SaTimers(ports.clock, (name) => {
+      void this.mailbox.post(() => this.onTimer(name)).catch((err: unknown) => ports.drop('handler-error', `timer ${name}: ${(err as Error)?.stack ?? String(err)}`));
+    });
   }
 
   get id(): number {

@@ -121,12 +121,12 @@ export class SaManager {
         this.bySpi.set(sa.localSpi.toString('hex'), sa);
         this.halfOpen.set(key, sa);
       }
-      void sa.receive(h, d.bytes, d.local, d.remote).catch(() => this.ports.drop('handler-error'));
+      void sa.receive(h, d.bytes, d.local, d.remote).catch((err) => this.ports.drop('handler-error', describeError(err)));
       return;
     }
     const sa = this.bySpi.get(ours.toString('hex'));
     if (!sa) return this.ports.drop('unknown-spi');
-    void sa.receive(h, d.bytes, d.local, d.remote).catch(() => this.ports.drop('handler-error'));
+    void sa.receive(h, d.bytes, d.local, d.remote).catch((err) => this.ports.drop('handler-error', describeError(err)));
   }
 
   private newSpi(): Buffer {
@@ -147,4 +147,10 @@ export class SaManager {
       },
     };
   }
+}
+
+/** A bug surfaced while handling a datagram: keep its first stack lines for the log. */
+function describeError(err: unknown): string {
+  if (err instanceof Error) return (err.stack ?? `${err.name}: ${err.message}`).split('\n').slice(0, 4).join(' | ');
+  return String(err);
 }
