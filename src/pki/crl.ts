@@ -1,7 +1,7 @@
 // Certificate revocation lists (RFC 5280 5): makeCrl() signs a v2 CRL with
 // cRLNumber and authorityKeyIdentifier; readCrl() reads one back, for
 // printing and for carrying the entries of the last CRL into the next.
-import { X509Certificate, verify } from 'node:crypto';
+import { X509Certificate } from 'node:crypto';
 import { type Asn1, CLASS, TYPE, bytes, children, decode, der, encode, integerHex, isUniversal, oidOf, rawChildren, timeOf } from './asn1.js';
 import { findExtension, readCertificate, readExtensions, type RawExtension } from './certificate-parts.js';
 import { formatDn } from './dn.js';
@@ -11,7 +11,7 @@ import { type IssuerSource, loadIssuer } from './issuer.js';
 import { OID } from './oids.js';
 import { derFrom, toPem } from './pem.js';
 import { parseSerial } from './serial.js';
-import { type Digest, signTbs, signatureAlgorithm } from './signature.js';
+import { type Digest, type RsaPadding, signTbs, signatureAlgorithm, verifySigned } from './signature.js';
 import { BACKDATE_MS, DEFAULT_CRL_DAYS, addDays, truncate } from './validity.js';
 
 /** A certificate to revoke: by its PEM/DER (`cert`) or by serial (hex or octets). */
@@ -35,6 +35,8 @@ export interface CrlOptions {
   /** cRLNumber; default: the base CRL's number + 1, else thisUpdate in seconds since 1970 (grows with time). */
   number?: bigint | number;
   digest?: Digest;
+  /** RSA signatures: PKCS#1 v1.5 (default) or RSASSA-PSS. */
+  rsaPadding?: RsaPadding;
 }
 
 export interface CrlEntry {
@@ -86,7 +88,7 @@ export function makeCrl(options: CrlOptions): Crl {
     entries.set(serial, { serial, date: truncate(r.date ?? thisUpdate), reason: r.reason });
   }
 
-  const algorithm = signatureAlgorithm(issuer.key, options.digest);
+  const algorithm = signatureAlgorithm(issuer.key, options.digest, options.rsaPadding);
   const fields: Asn1[] = [
     der.integer(1), // v2
     algorithm.identifier,
@@ -164,19 +166,5 @@ export function readCrl(data: string | Uint8Array, source = 'CRL'): Crl {
 export function verifyCrl(crl: Crl, caCert: string | Uint8Array): boolean {
   const ca = new X509Certificate(typeof caCert === 'string' ? caCert : Buffer.from(caCert));
   const [tbs, algorithm, signature] = rawChildren(crl.der);
-  const oid = oidOf(children(decode(algorithm!))[0]);
-  const sigBytes = bytes(decode(signature!)).subarray(1);
-  const digest = DIGEST_BY_OID[oid];
-  if (digest === undefined) return false;
-  return verify(digest, tbs!, digest === null ? ca.publicKey : { key: ca.publicKey, dsaEncoding: 'der' }, sigBytes);
+  return verifySigned(tbs!, decode(algorithm!), bytes(decode(signature!)).subarray(1), ca.publicKey);
 }
-
-const DIGEST_BY_OID: Record<string, string | null> = {
-  [OID.sha256WithRSAEncryption]: 'sha256',
-  [OID.sha384WithRSAEncryption]: 'sha384',
-  [OID.sha512WithRSAEncryption]: 'sha512',
-  [OID.ecdsaWithSha256]: 'sha256',
-  [OID.ecdsaWithSha384]: 'sha384',
-  [OID.ecdsaWithSha512]: 'sha512',
-  [OID.ed25519]: null,
-};

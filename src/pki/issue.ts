@@ -24,7 +24,7 @@ import { type KeyInfo, type KeySpec, type Outform, exportPrivateKey, generateKey
 import { OID } from './oids.js';
 import { toPem } from './pem.js';
 import { parseSerial, randomSerial } from './serial.js';
-import { type Digest, signatureAlgorithm } from './signature.js';
+import { type Digest, type RsaPadding, signatureAlgorithm } from './signature.js';
 import { DEFAULT_CA_DAYS, DEFAULT_CERT_DAYS, type ValidityOptions, validity } from './validity.js';
 
 /** Extended key usages selectable with --flag. */
@@ -46,6 +46,8 @@ export interface CertificateOptions extends Partial<KeySpec>, ValidityOptions {
   /** CRL distribution point URIs. */
   crlUris?: string[];
   digest?: Digest;
+  /** RSA signatures by the issuer: PKCS#1 v1.5 (default) or RSASSA-PSS. */
+  rsaPadding?: RsaPadding;
   /** Certify this key instead of generating one (KeyObject, PEM or DER). */
   key?: KeyObject | string | Uint8Array;
   /** Serial number (hex string or octets); random 128 bits by default. */
@@ -97,7 +99,7 @@ export async function createCa(options: CaOptions): Promise<Credential> {
   const der = signCertificate(
     { serial: serialOf(options), issuer: subject, subject, notBefore, notAfter, spki, extensions },
     key,
-    signatureAlgorithm(key, options.digest),
+    signatureAlgorithm(key, options.digest, options.rsaPadding),
   );
   return credential(der, key);
 }
@@ -122,7 +124,7 @@ export async function issueCertificate(options: IssueOptions): Promise<Credentia
   const der = signCertificate(
     { serial: serialOf(options), issuer: issuer.cert.subject, subject, notBefore, notAfter, spki, extensions },
     issuer.key,
-    signatureAlgorithm(issuer.key, options.digest),
+    signatureAlgorithm(issuer.key, options.digest, options.rsaPadding),
   );
   return credential(der, key);
 }

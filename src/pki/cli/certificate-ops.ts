@@ -7,7 +7,7 @@ import { type Credential, EKU_FLAGS, type EkuFlag, createCa, issueCertificate } 
 import { CURVES, KEY_TYPES, type KeyType, RSA_SIZES, exportPrivateKey, generateKey, keyInfo, loadPrivateKey, spkiDer } from '../keys.js';
 import { formatDn, parseDn } from '../dn.js';
 import { type OutputFile, assertAbsent, fileStem, ipsecdPath, writeOutputs } from '../output-files.js';
-import { DIGESTS } from '../signature.js';
+import { DIGESTS, RSA_PADDINGS } from '../signature.js';
 import { parseDate } from '../validity.js';
 import { type PkiIo, readInput } from './io.js';
 import { type OptionTable, type ParsedOptions, all, integer, one, oneOf, required, usageError } from './options.js';
@@ -35,6 +35,7 @@ const CERT_OPTIONS: OptionTable = {
   'not-before': { value: true },
   'not-after': { value: true },
   digest: { value: true },
+  'rsa-padding': { value: true },
   serial: { value: true },
   pathlen: { value: true },
   'out-cert': { value: true },
@@ -84,6 +85,7 @@ function certificateOptions(o: ParsedOptions, operation: string) {
   const flags = all(o, 'flag');
   for (const f of flags) if (!(f in EKU_FLAGS)) throw usageError(`--flag '${f}' is not known; use one of ${Object.keys(EKU_FLAGS).join(', ')}`);
   const digest = oneOf(o, 'digest', DIGESTS);
+  const rsaPadding = oneOf(o, 'rsa-padding', RSA_PADDINGS);
   const notBefore = one(o, 'not-before');
   const notAfter = one(o, 'not-after');
   return {
@@ -95,6 +97,7 @@ function certificateOptions(o: ParsedOptions, operation: string) {
     notBefore: notBefore === undefined ? undefined : parseDate(notBefore, '--not-before'),
     notAfter: notAfter === undefined ? undefined : parseDate(notAfter, '--not-after'),
     digest,
+    rsaPadding,
     serial: one(o, 'serial'),
     pathLen: integer(o, 'pathlen', 0, 255),
   };

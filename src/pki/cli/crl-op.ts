@@ -8,7 +8,7 @@ import { loadPrivateKey } from '../keys.js';
 import { fileStem, ipsecdPath, writeOutputs } from '../output-files.js';
 import { readCertificate } from '../certificate-parts.js';
 import { formatDn } from '../dn.js';
-import { DIGESTS } from '../signature.js';
+import { DIGESTS, RSA_PADDINGS } from '../signature.js';
 import { isoSeconds } from '../validity.js';
 import { type PkiIo, readInput } from './io.js';
 import { type OptionTable, type ParsedOptions, all, integer, one, oneOf, required, usageError } from './options.js';
@@ -23,6 +23,7 @@ export const GEN_CRL_OPTIONS: OptionTable = {
   lifetime: { value: true },
   number: { value: true },
   digest: { value: true },
+  'rsa-padding': { value: true },
   out: { value: true },
   outform: { value: true },
   ipsecd: { value: true },
@@ -51,6 +52,7 @@ export async function runGenCrl(o: ParsedOptions, io: PkiIo): Promise<number> {
     lifetimeDays: integer(o, 'lifetime', 1, 3650),
     number: numberText === undefined ? undefined : BigInt(numberText),
     digest: oneOf(o, 'digest', DIGESTS),
+    rsaPadding: oneOf(o, 'rsa-padding', RSA_PADDINGS),
   });
   const form = oneOf(o, 'outform', ['pem', 'der'] as const) ?? 'pem';
   const data = form === 'der' ? crl.der : Buffer.from(crl.pem);

@@ -36,7 +36,7 @@ export const PKI_USAGE = `usage: ipsec pki --OPERATION [options]   (details: doc
             [--reason keyCompromise|superseded|...] [--lastcrl F] [--number N] [--lifetime DAYS]
             [--out F | --ipsecd DIR]
   --gen     --type ... (--out-key F | --ipsecd DIR [--name NAME])
-common:     [--outform pem|der] [--force] [--digest sha256|sha384|sha512]
+common:     [--outform pem|der] [--force] [--digest sha256|sha384|sha512] [--rsa-padding pkcs1|pss]
             [--not-before DATE] [--not-after DATE] [--serial HEX]
 `;
 
