@@ -8,6 +8,7 @@ import { parseAddress } from '../../src/kernel/address.js';
 import { decodeEvent } from '../../src/kernel/xfrm/event-codec.js';
 import { decodePolicy, encodePolicy, encodeSocketBypass, policyIndexOf } from '../../src/kernel/xfrm/policy-codec.js';
 import { decodeSa, encodeSa } from '../../src/kernel/xfrm/sa-codec.js';
+import { wipeKeys } from '../../src/kernel/xfrm/fields.js';
 import * as X from '../../src/kernel/xfrm/structs.js';
 
 function payloadOf(parts: { fixed: Buffer; attrs: { type: number; value: Uint8Array }[] }): Buffer {
@@ -55,6 +56,26 @@ describe('SA encoding', () => {
     expect([...fixed.subarray(spiOffset, spiOffset + 4)]).toEqual([1, 2, 3, 4]);
     expect(attrs.map((a) => a.type)).toEqual([X.XFRMA_ALG_AUTH_TRUNC]);
     expect(decodeSa(payloadOf({ fixed, attrs }))).toMatchObject({ replayWindow: 32, esn: false, algorithms: { auth: { name: 'hmac(sha256)', keyBits: 256, truncBits: 128 } } });
+  });
+});
+
+describe('key material', () => {
+  const sa: SaSpec = {
+    src: '192.0.2.1', dst: '192.0.2.2', spi: 1, proto: 'esp', mode: 'tunnel', reqid: 1,
+    algorithms: { crypt: { name: 'cbc(aes)', key: new Uint8Array(16).fill(0xee) }, auth: { name: 'hmac(sha256)', key: new Uint8Array(32).fill(0xdd), truncBits: 128 } },
+  };
+
+  it('lives in memory of its own, never in the shared buffer pool, and is wiped after use', () => {
+    const { fixed, attrs } = encodeSa(sa);
+    const keyAttrs = attrs.filter((a) => a.type === X.XFRMA_ALG_CRYPT || a.type === X.XFRMA_ALG_AUTH_TRUNC);
+    expect(keyAttrs).toHaveLength(2);
+    for (const a of keyAttrs) expect(a.value.buffer.byteLength).toBe(a.value.length);
+    const message = encodeMessage(X.XFRM_MSG_NEWSA, 0, 1, fixed, attrs, true);
+    expect(message.buffer.byteLength).toBe(message.length);
+    expect(message.includes(0xee) && message.includes(0xdd)).toBe(true);
+    wipeKeys(attrs);
+    for (const a of keyAttrs) expect(a.value.some((b) => b === 0xee || b === 0xdd)).toBe(false);
+    expect(sa.algorithms.crypt!.key[0]).toBe(0xee); // the caller's key is the caller's
   });
 });
 

@@ -27,6 +27,7 @@ import {
 import { canonicalAddress, canonicalPrefix, familyOf, parsePrefix } from '../address.js';
 import { anySelector, normalizeSelector } from '../selector.js';
 import { encodePolicy, encodePolicyId } from '../xfrm/policy-codec.js';
+import { wipeKeys } from '../xfrm/fields.js';
 import { encodeAllocSpi, encodeSa } from '../xfrm/sa-codec.js';
 import { MemoryKernel, policyKey, saKey } from './kernel.js';
 
@@ -157,7 +158,7 @@ export class MemoryBackend implements KernelBackend {
   async addSa(sa: SaSpec): Promise<void> {
     this.checkOpen();
     this.requireOwned(sa.reqid, 'addSa');
-    encodeSa(sa);
+    wipeKeys(encodeSa(sa).attrs); // validation only
     const key = saKey(sa);
     if (this.kernel.sas.has(key)) {
       throw new KernelError('KERNEL_EEXIST', 'EEXIST', `add ${sa.proto.toUpperCase()} SA spi ${hex(sa.spi)} ${sa.src} -> ${sa.dst}: already exists (EEXIST)`);
@@ -169,7 +170,7 @@ export class MemoryBackend implements KernelBackend {
   async updateSa(sa: SaSpec): Promise<void> {
     this.checkOpen();
     this.requireOwned(sa.reqid, 'updateSa');
-    encodeSa(sa);
+    wipeKeys(encodeSa(sa).attrs); // validation only
     const key = saKey(sa);
     const action = `update ${sa.proto.toUpperCase()} SA spi ${hex(sa.spi)} ${sa.src} -> ${sa.dst}`;
     const stored = this.kernel.sas.get(key);

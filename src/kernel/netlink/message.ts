@@ -67,10 +67,13 @@ export function encodeMessage(
   seq: number,
   fixed: Uint8Array,
   attrs: readonly Attribute[] = [],
+  secret = false,
 ): Buffer {
   let length = NLMSG_HDRLEN + align4(fixed.length);
   for (const a of attrs) length += align4(NLA_HDRLEN + a.value.length);
-  const out = zeroed(length);
+  // Key material never goes into Node's shared buffer pool, where a later
+  // Buffer.allocUnsafe elsewhere could hand the bytes out again.
+  const out = secret ? Buffer.alloc(length) : zeroed(length);
   out.writeUInt32LE(length, 0);
   out.writeUInt16LE(type, 4);
   out.writeUInt16LE(flags, 6);

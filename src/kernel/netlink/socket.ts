@@ -55,6 +55,8 @@ interface Pending {
 interface Queued {
   seq: number;
   bytes: Buffer;
+  /** Holds key material: own memory, wiped once sent. */
+  secret: boolean;
 }
 
 export interface NetlinkSocketOptions {
@@ -107,26 +109,35 @@ export class NetlinkSocket {
    * for this sequence number before its acknowledgement (NLM_F_ACK is added).
    * 'single': resolves with the one reply. 'dump': resolves with all parts.
    */
-  request(type: number, flags: number, fixed: Uint8Array, attrs: readonly Attribute[], kind: ReplyKind): Promise<NetlinkMessage[]> {
-    if (kind !== 'dump') return this.send1(type, flags, fixed, attrs, kind);
+  request(
+    type: number,
+    flags: number,
+    fixed: Uint8Array,
+    attrs: readonly Attribute[],
+    kind: ReplyKind,
+    options: { secret?: boolean } = {},
+  ): Promise<NetlinkMessage[]> {
+    const secret = options.secret === true;
+    if (kind !== 'dump') return this.send1(type, flags, fixed, attrs, kind, secret);
     // The kernel runs one dump per socket at a time (EBUSY otherwise).
-    const run = this.dumps.then(() => this.send1(type, flags, fixed, attrs, kind));
+    const run = this.dumps.then(() => this.send1(type, flags, fixed, attrs, kind, secret));
     this.dumps = run.catch(() => undefined);
     return run;
   }
 
-  private send1(type: number, flags: number, fixed: Uint8Array, attrs: readonly Attribute[], kind: ReplyKind): Promise<NetlinkMessage[]> {
+  private send1(type: number, flags: number, fixed: Uint8Array, attrs: readonly Attribute[], kind: ReplyKind, secret: boolean): Promise<NetlinkMessage[]> {
     if (this.closed) return Promise.reject(new Error('netlink socket closed'));
     this.seq = (this.seq + 1) >>> 0 || 1;
     const seq = this.seq;
     let f = flags | NLM_F_REQUEST;
     if (kind === 'ack') f |= NLM_F_ACK;
     if (kind === 'dump') f |= NLM_F_DUMP;
-    const bytes = encodeMessage(type, f, seq, fixed, attrs);
+    const bytes = encodeMessage(type, f, seq, fixed, attrs, secret);
     return new Promise<NetlinkMessage[]>((resolve, reject) => {
       this.pending.set(seq, { type, kind, replies: [], resolve, reject });
-      if (this.pending.size - this.queue.length > this.window) this.queue.push({ seq, bytes });
-      else this.send(seq, bytes);
+      const q = { seq, bytes, secret };
+      if (this.pending.size - this.queue.length > this.window) this.queue.push(q);
+      else this.send(q);
     });
   }
 
@@ -137,7 +148,7 @@ export class NetlinkSocket {
     const err = new Error('netlink socket closed');
     for (const p of this.pending.values()) p.reject(err);
     this.pending.clear();
-    this.queue.length = 0;
+    for (const q of [...this.queue.splice(0), ...this.outbox.splice(0)]) if (q.secret) q.bytes.fill(0);
   }
 
   /**
@@ -145,10 +156,10 @@ export class NetlinkSocket {
    * processes every message in it and acknowledges each, so a burst of
    * policy changes costs one system call instead of one each.
    */
-  private send(seq: number, bytes: Buffer): void {
+  private send(q: Queued): void {
     if (this.outbox.length === 0) queueMicrotask(() => this.flushOutbox());
-    this.outbox.push({ seq, bytes });
-    this.outboxBytes += bytes.length;
+    this.outbox.push(q);
+    this.outboxBytes += q.bytes.length;
     if (this.outboxBytes >= BATCH_BYTES) this.flushOutbox();
   }
 
@@ -156,11 +167,29 @@ export class NetlinkSocket {
     if (this.outbox.length === 0 || this.closed) return;
     const batch = this.outbox.splice(0);
     this.outboxBytes = 0;
+    const secret = batch.some((q) => q.secret);
+    let datagram = batch[0]!.bytes;
+    if (batch.length > 1) {
+      datagram = secret ? Buffer.alloc(this.outboxBytesOf(batch)) : Buffer.allocUnsafe(this.outboxBytesOf(batch));
+      let at = 0;
+      for (const q of batch) at += q.bytes.copy(datagram, at);
+    }
     try {
-      this.native.netlinkSend(this.fd, batch.length === 1 ? batch[0]!.bytes : Buffer.concat(batch.map((q) => q.bytes)));
+      this.native.netlinkSend(this.fd, datagram);
     } catch (err) {
       for (const q of batch) this.settle(q.seq, (p) => p.reject(err as Error));
+    } finally {
+      if (secret) {
+        datagram.fill(0);
+        for (const q of batch) if (q.secret) q.bytes.fill(0);
+      }
     }
+  }
+
+  private outboxBytesOf(batch: Queued[]): number {
+    let total = 0;
+    for (const q of batch) total += q.bytes.length;
+    return total;
   }
 
   private settle(seq: number, how: (p: Pending) => void): void {
@@ -169,7 +198,7 @@ export class NetlinkSocket {
     this.pending.delete(seq);
     how(p);
     const next = this.queue.shift();
-    if (next) this.send(next.seq, next.bytes);
+    if (next) this.send(next);
   }
 
   private onData(err: NativeError | null, data: Buffer | null): void {

@@ -42,6 +42,7 @@ import { decodeEvent } from './event-codec.js';
 import { decodePolicy, encodePolicy, encodePolicyId, encodeSocketBypass, policyIndexOf, policyOwnerOf } from './policy-codec.js';
 import { decodeSa, encodeAllocSpi, encodeSa, encodeSaId } from './sa-codec.js';
 import { toKernelError, type ErrorContext } from './errors.js';
+import { wipeKeys } from './fields.js';
 import * as X from './structs.js';
 
 const IPPROTO_IP = 0;
@@ -98,9 +99,16 @@ export class XfrmBackend implements KernelBackend {
     }
   }
 
-  private async run(ctx: ErrorContext, type: number, fixed: Buffer, attrs: Parameters<NetlinkSocket['request']>[3], kind: 'ack' | 'single' | 'dump'): Promise<NetlinkMessage[]> {
+  private async run(
+    ctx: ErrorContext,
+    type: number,
+    fixed: Buffer,
+    attrs: Parameters<NetlinkSocket['request']>[3],
+    kind: 'ack' | 'single' | 'dump',
+    secret = false,
+  ): Promise<NetlinkMessage[]> {
     try {
-      return await this.command.request(type, 0, fixed, attrs, kind);
+      return await this.command.request(type, 0, fixed, attrs, kind, { secret });
     } catch (err) {
       throw toKernelError(err, ctx);
     }
@@ -152,13 +160,21 @@ export class XfrmBackend implements KernelBackend {
   async addSa(sa: SaSpec): Promise<void> {
     this.requireOwned(sa.reqid, 'addSa');
     const { fixed, attrs } = encodeSa(sa);
-    await this.run(this.saContext('add', sa), X.XFRM_MSG_NEWSA, fixed, attrs, 'ack');
+    try {
+      await this.run(this.saContext('add', sa), X.XFRM_MSG_NEWSA, fixed, attrs, 'ack', true);
+    } finally {
+      wipeKeys(attrs);
+    }
   }
 
   async updateSa(sa: SaSpec): Promise<void> {
     this.requireOwned(sa.reqid, 'updateSa');
     const { fixed, attrs } = encodeSa(sa);
-    await this.run(this.saContext('update', sa), X.XFRM_MSG_UPDSA, fixed, attrs, 'ack');
+    try {
+      await this.run(this.saContext('update', sa), X.XFRM_MSG_UPDSA, fixed, attrs, 'ack', true);
+    } finally {
+      wipeKeys(attrs);
+    }
   }
 
   async querySa(id: SaId): Promise<SaState> {

@@ -145,6 +145,21 @@ function algName(name: string): Buffer {
   return b;
 }
 
+/** Algorithm header + key in memory of its own (not Node's shared pool), so it can be wiped. */
+function withKey(head: Buffer, key: Uint8Array): Buffer {
+  const out = Buffer.alloc(head.length + key.length);
+  out.set(head, 0);
+  out.set(key, head.length);
+  return out;
+}
+
+/** Overwrites the key material in algorithm attributes once they are sent. */
+export function wipeKeys(attrs: readonly Attribute[]): void {
+  for (const a of attrs) {
+    if (a.type === X.XFRMA_ALG_AEAD || a.type === X.XFRMA_ALG_CRYPT || a.type === X.XFRMA_ALG_AUTH_TRUNC) a.value.fill(0);
+  }
+}
+
 export function algAttrs(sa: SaSpec): Attribute[] {
   const a = sa.algorithms;
   const out: Attribute[] = [];
@@ -157,11 +172,11 @@ export function algAttrs(sa: SaSpec): Attribute[] {
       alg_key_len: a.aead.key.length * 8,
       alg_icv_len: a.aead.icvBits,
     });
-    out.push({ type: X.XFRMA_ALG_AEAD, value: Buffer.concat([head, a.aead.key]) });
+    out.push({ type: X.XFRMA_ALG_AEAD, value: withKey(head, a.aead.key) });
   }
   if (a.crypt) {
     const head = encodeStruct(X.xfrm_algo, { alg_name: algName(a.crypt.name), alg_key_len: a.crypt.key.length * 8 });
-    out.push({ type: X.XFRMA_ALG_CRYPT, value: Buffer.concat([head, a.crypt.key]) });
+    out.push({ type: X.XFRMA_ALG_CRYPT, value: withKey(head, a.crypt.key) });
   }
   if (a.auth) {
     const head = encodeStruct(X.xfrm_algo_auth, {
@@ -169,7 +184,7 @@ export function algAttrs(sa: SaSpec): Attribute[] {
       alg_key_len: a.auth.key.length * 8,
       alg_trunc_len: a.auth.truncBits,
     });
-    out.push({ type: X.XFRMA_ALG_AUTH_TRUNC, value: Buffer.concat([head, a.auth.key]) });
+    out.push({ type: X.XFRMA_ALG_AUTH_TRUNC, value: withKey(head, a.auth.key) });
   }
   if (sa.proto === 'esp' && !a.aead && !a.crypt) {
     throw new KernelError('KERNEL_BAD_ALGORITHM', 'EINVAL', 'an ESP SA needs an aead or a crypt algorithm');
