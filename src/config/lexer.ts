@@ -3,6 +3,7 @@
 // indented, `#` comments, quoted values, CRLF, no final newline) and nothing
 // about keywords.
 import { type Diagnostics, type Pos } from './diagnostics.js';
+import { nearest } from './suggest.js';
 
 export type Token =
   | { kind: 'header'; section: 'setup' | 'conn' | 'ca'; name: string; pos: Pos; namePos: Pos }
@@ -151,6 +152,9 @@ export function lex(file: string, text: string, diags: Diagnostics): Token[] {
         diags.error(pos(wordStart), 'missing-keyword', "a line may not start with '='; expected keyword=value");
       } else if (HEADER_WORDS.has(word.toLowerCase())) {
         diags.error(pos(wordStart), 'bad-header', `'${word}' must be written in lowercase: '${word.toLowerCase()}'`);
+        tokens.push({ kind: 'bad-header', pos: pos(wordStart) });
+      } else if (!indented && nearest(word, ['conn', 'config', 'include', 'version']) && rest(c) !== '') {
+        diags.error(pos(wordStart), 'bad-header', `unknown section keyword '${word}' (did you mean '${nearest(word, ['conn', 'config', 'include', 'version'])}'?)`);
         tokens.push({ kind: 'bad-header', pos: pos(wordStart) });
       } else {
         diags.error(pos(wordStart), 'missing-equals', `missing '=' after '${word}'; expected ${word}=value`);

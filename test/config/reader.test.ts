@@ -48,6 +48,12 @@ describe('ipsec.conf layout', () => {
     expect(r.errorLines[2]).toContain("section header 'conn' must start at column 1");
   });
 
+  it('suggests the section keyword for a misspelt header', () => {
+    const r = conf('connn a\n\tleft=192.0.2.1\nconn b\n');
+    expect(r.errorLines).toEqual(["1:1: error: unknown section keyword 'connn' (did you mean 'conn'?)"]);
+    expect(r.model?.conns.map((c) => c.name)).toEqual(['b']);
+  });
+
   it('reports a capitalised section keyword', () => {
     expect(conf('Conn a\n\tleft=192.0.2.1\n').errorLines).toEqual(["1:1: error: 'Conn' must be written in lowercase: 'conn'"]);
   });
