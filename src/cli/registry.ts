@@ -15,3 +15,4 @@ registerCommand('check', () => import('./check.js').then((m) => m.checkCommand))
 registerCommand('show-config', () => import('./show-config.js').then((m) => m.showConfigCommand));
 registerCommand('verify', () => import('./verify.js').then((m) => m.verifyCommand));
 registerCommand('pki', () => import('./pki.js').then((m) => m.pkiCommand));
+registerCommand('install-service', () => import('./install-service.js').then((m) => m.installServiceCommand));
