@@ -78,7 +78,7 @@ export function prepareGuestImage(cacheDir = defaultCacheDir()): GuestImage {
     .digest('hex')
     .slice(0, 16);
   const initramfs = join(dir, `initramfs-${key}.cpio`);
-  if (!existsSync(initramfs)) atomicWrite(initramfs, buildInitramfs(initScript, modules));
+  if (!existsSync(initramfs)) atomicWrite(initramfs, buildInitramfs(dir, initScript, modules));
   return { kernelVersion, vmlinux, initramfs };
 }
 
@@ -131,8 +131,8 @@ function moduleLoadOrder(kernelVersion: string, roots: string[]): ModuleFile[] {
   return ordered;
 }
 
-function buildInitramfs(initScript: Buffer, modules: ModuleFile[]): Buffer {
-  const stage = mkdtempSync(join(defaultCacheDir(), 'initramfs-stage-'));
+function buildInitramfs(workDir: string, initScript: Buffer, modules: ModuleFile[]): Buffer {
+  const stage = mkdtempSync(join(workDir, 'initramfs-stage-'));
   try {
     for (const dir of ['bin', 'modules', 'proc', 'sys', 'dev']) mkdirSync(join(stage, dir));
     copyFileSync(busyboxPath, join(stage, 'bin', 'busybox'));

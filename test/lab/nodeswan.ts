@@ -5,14 +5,65 @@
 // log file, passed with --config/--secrets/--ipsecdir/--rundir/--logfile.
 // `ipsec start` forks and returns once the daemon is ready; stop() runs
 // `ipsec stop` and, if a daemon survives that, kills it by its pid file.
+//
+// The command is the CLI's source bundled once per source tree with esbuild
+// (what `tsc` makes of it for dist/, in one file): under TCG, starting it
+// through tsx transpiles every module again in each process and costs
+// 15-25 s per `ipsec` call instead of about 1 s. The bundle lives in a
+// temporary folder next to links to the package's node_modules/ and
+// native/, so dependencies and the addon resolve as from dist/.
 
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runIn, type RunResult } from './netns.js';
+import type { StatusSnapshot } from '../../src/daemon/engine.js';
+import { run, runIn, type RunResult } from './netns.js';
 
-const cliMain = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+const packageRoot = fileURLToPath(new URL('../../', import.meta.url));
+const cliMain = join(packageRoot, 'src', 'cli', 'main.ts');
+
+/** A fingerprint of src/ (paths, sizes, mtimes): a new bundle whenever a source changes. */
+function sourceFingerprint(): string {
+  const hash = createHash('sha256');
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else {
+        const st = statSync(path);
+        hash.update(`${path}\0${st.size}\0${st.mtimeMs}\n`);
+      }
+    }
+  };
+  walk(join(packageRoot, 'src'));
+  return hash.digest('hex').slice(0, 16);
+}
+
+let bundled: string | undefined;
+
+/** Path of the bundled `ipsec` command (built on first use, shared by every test process of one lab run). */
+export async function ipsecScript(): Promise<string> {
+  if (bundled && existsSync(bundled)) return bundled;
+  const dir = join(tmpdir(), `nodeswan-cli-${sourceFingerprint()}`);
+  const script = join(dir, 'ipsec.mjs');
+  if (!existsSync(script)) {
+    mkdirSync(dir, { recursive: true });
+    for (const link of ['node_modules', 'native']) {
+      if (!existsSync(join(dir, link))) symlinkSync(join(packageRoot, link), join(dir, link));
+    }
+    const partial = join(dir, `ipsec.${process.pid}.mjs`);
+    await run([
+      join(packageRoot, 'node_modules', '.bin', 'esbuild'), cliMain,
+      '--bundle', '--platform=node', '--format=esm', '--target=node20', '--packages=external',
+      '--log-level=warning', `--outfile=${partial}`,
+    ], { timeoutMs: 120_000 });
+    renameSync(partial, script); // atomic: a concurrent reader sees all or nothing
+  }
+  bundled = script;
+  return script;
+}
 
 export interface NodeswanFiles {
   /** Relative to ipsec.d, e.g. { 'cacerts/ca.pem': pem, 'certs/left.pem': pem, 'private/left.pem': key }. */
@@ -69,11 +120,11 @@ export class NodeswanDaemon {
   }
 
   /** Runs `ipsec ARGS` in the daemon's namespace with its paths; never throws on a non-zero exit. */
-  ipsec(args: string[], timeoutMs = 90_000): Promise<RunResult> {
+  async ipsec(args: string[], timeoutMs = 90_000): Promise<RunResult> {
     const p = this.paths;
     return runIn(
       this.ns,
-      [process.execPath, '--import', 'tsx', cliMain, ...args,
+      [process.execPath, await ipsecScript(), ...args,
         '--config', p.config, '--secrets', p.secrets, '--ipsecdir', p.ipsecdir, '--rundir', p.rundir, '--logfile', p.logfile],
       { allowFailure: true, timeoutMs },
     );
@@ -89,7 +140,7 @@ export class NodeswanDaemon {
   }
 
   /** `ipsec status --json` (optionally for one connection), parsed. */
-  async status<T = unknown>(conn?: string): Promise<T> {
+  async status<T = StatusSnapshot>(conn?: string): Promise<T> {
     const result = await this.ipsec(['status', '--json', ...(conn ? [conn] : [])]);
     if (result.exitCode !== 0) throw new Error(`ipsec status --json in ${this.ns} failed:\n${result.stdout}${result.stderr}`);
     return JSON.parse(result.stdout) as T;
