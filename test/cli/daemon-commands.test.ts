@@ -3,7 +3,7 @@ import dgram from 'node:dgram';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FAIL, PSK, legacy, office, useCliEnv } from '../daemon/fixtures/cli-env.js';
+import { FAIL, PSK, office, useCliEnv } from '../daemon/fixtures/cli-env.js';
 import { ipsec } from '../daemon/fixtures/run-ipsec.js';
 
 const env = useCliEnv();

@@ -3,8 +3,8 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { legacy, office, useCliEnv } from '../daemon/fixtures/cli-env.js';
-import { Output, exitOf, ipsec, spawnForeground, spawnForegroundAsJournal } from '../daemon/fixtures/run-ipsec.js';
+import { office, useCliEnv } from '../daemon/fixtures/cli-env.js';
+import { Output, exitOf, spawnForeground, spawnForegroundAsJournal } from '../daemon/fixtures/run-ipsec.js';
 
 const env = useCliEnv();
 

@@ -3,7 +3,7 @@ import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, writeFile
 import { createConnection } from 'node:net';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { legacy, office, useCliEnv } from '../daemon/fixtures/cli-env.js';
+import { office, useCliEnv } from '../daemon/fixtures/cli-env.js';
 import { Output, exitOf, ipsec, processAlive, spawnForeground } from '../daemon/fixtures/run-ipsec.js';
 
 const env = useCliEnv();
