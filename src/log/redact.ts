@@ -32,8 +32,13 @@ function isSecretObject(value: object): boolean {
   return false;
 }
 
+// PEM private keys are recognisable in any text (an error message quoting
+// a file, say): such text never reaches the log.
+const PEM_PRIVATE_KEY = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/;
+
 /** Escapes control characters so one event always stays one line. */
 export function oneLine(text: string): string {
+  if (PEM_PRIVATE_KEY.test(text)) return '<hidden: contains a private key>';
   const clipped = text.length > MAX_STRING ? `${text.slice(0, MAX_STRING)}...(${text.length} chars)` : text;
   // eslint-disable-next-line no-control-regex
   return clipped.replace(/[\u0000-\u001f\u007f]/g, (c) => {

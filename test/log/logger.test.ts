@@ -84,8 +84,11 @@ describe('Logger', () => {
     log.info('template', { text: `${new Secret(psk)}` });
     log.info('map and set', { m: new Map([['k', new Secret(psk)]]), s: new Set([Buffer.from(psk)]) });
     log.info(`message ${new Secret(psk)}`);
+    const pem = `-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEI${psk}\n-----END EC PRIVATE KEY-----`;
+    log.error(`cannot parse ${pem}`, { text: pem });
     const all = lines.join('\n');
-    expect(lines).toHaveLength(8);
+    expect(lines).toHaveLength(9);
+    expect(lines[8]).toBe('0[CFG] <hidden: contains a private key> text="<hidden: contains a private key>"');
     expect(all).not.toContain(psk);
     expect(all).not.toContain(Buffer.from(psk).toString('hex'));
     expect(all).not.toContain(Buffer.from(psk).toString('base64'));
