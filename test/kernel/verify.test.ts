@@ -16,7 +16,7 @@ afterAll(() => {
 });
 
 function verifyInNamespace(): { status: number | null; lines: string[]; stderr: string } {
-  const r = spawnSync('ip', ['netns', 'exec', ns, process.execPath, '--import', 'tsx', 'src/cli/main.ts', 'verify'], { encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync('ip', ['netns', 'exec', ns, process.execPath, '--import', 'tsx', 'src/cli/main.ts', 'verify'], { encoding: 'utf8', timeout: 80_000 });
   return { status: r.status, lines: r.stdout.trim().split('\n'), stderr: r.stderr };
 }
 
@@ -47,7 +47,7 @@ describe('ipsec verify on this host', () => {
       expect(lines.filter((l) => l.startsWith('[FAIL]'))).toEqual(espLines);
       expect(status).toBe(1);
     }
-  });
+  }, 90_000);
 
   it('names a busy IKE port and how to find who holds it', async () => {
     const holder = spawn('ip', ['netns', 'exec', ns, process.execPath, '-e', "const s=require('dgram').createSocket('udp4');s.bind(500,'0.0.0.0',()=>console.log('bound'));setInterval(()=>{},1000)"], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -60,7 +60,7 @@ describe('ipsec verify on this host', () => {
     } finally {
       holder.kill();
     }
-  });
+  }, 90_000);
 });
 
 describe('verify lines', () => {
