@@ -3,7 +3,9 @@
 // from the same defaults the ipsec.conf path uses, and every field is
 // checked against the shape of that default so a typo is reported at its
 // line and column.
-import { isMap, isSeq, LineCounter, parseDocument, stringify, type Node, type YAMLMap } from 'yaml';
+import { createRequire } from 'node:module';
+import type * as YamlModule from 'yaml';
+import type { Node, YAMLMap } from 'yaml';
 import { familyOf } from './addresses.js';
 import { type Diagnostics, type Pos } from './diagnostics.js';
 import { type CaModel, type ConfigModel, type ConnModel, defaultSetup } from './model.js';
@@ -14,10 +16,18 @@ export interface Templates {
   ca(name: string): CaModel;
 }
 
+// The yaml package is loaded on first use: `ipsec check` of an ipsec.conf
+// never needs it, and it is a noticeable share of a cold start.
+let yamlModule: typeof YamlModule | undefined;
+function yaml(): typeof YamlModule {
+  yamlModule ??= createRequire(import.meta.url)('yaml') as typeof YamlModule;
+  return yamlModule;
+}
+
 export function modelToYaml(model: ConfigModel): string {
   // Round-trip through JSON so only plain data reaches the YAML writer.
   const plain = JSON.parse(JSON.stringify(model)) as unknown;
-  return stringify(plain, { lineWidth: 0 });
+  return yaml().stringify(plain, { lineWidth: 0 });
 }
 
 function kindOf(v: unknown): string {
@@ -57,7 +67,7 @@ function merge(template: unknown, given: unknown, node: Node | undefined, where:
   const out: Record<string, unknown> = {};
   for (const k of Object.keys(given as object)) if (k in t || optional.has(k)) out[k] = t[k];
   for (const k of Object.keys(t)) if (!(k in out)) out[k] = t[k];
-  const map = node && isMap(node) ? (node as YAMLMap) : undefined;
+  const map = node && yaml().isMap(node) ? (node as YAMLMap) : undefined;
   for (const [k, v] of Object.entries(given as Record<string, unknown>)) {
     const pair = map?.items.find((p) => (p.key as { value?: unknown } | null)?.value === k);
     const t = (template as Record<string, unknown>)[k];
@@ -89,6 +99,7 @@ const HOST_KINDS = ['address', 'hostname', 'any', 'defaultroute', 'group', 'oppo
 const OPTIONAL = new Set(['id', 'cert', 'sigkey', 'ca', 'updown', 'username', 'markIn', 'markOut', 'ifIdIn', 'ifIdOut', 'eapIdentity', 'aaaIdentity', 'xauthIdentity', 'cacert', 'certUriBase']);
 
 export function yamlToModel(file: string, text: string, templates: Templates, diags: Diagnostics): ConfigModel | undefined {
+  const { LineCounter, parseDocument, isMap, isSeq } = yaml();
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false });
   for (const e of doc.errors) {
