@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util';
 import { type DaemonPaths, type PathOverrides, resolvePaths } from '../daemon/paths.js';
 
-const PATH_FLAGS = ['config', 'secrets', 'ipsecdir', 'rundir', 'socket', 'logfile'] as const;
+const PATH_FLAGS = ['config', 'secrets', 'ipsecdir', 'rundir', 'socket', 'logfile', 'ctlgroup'] as const;
 
 export class UsageError extends Error {
   readonly code = 'USAGE';

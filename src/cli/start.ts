@@ -40,7 +40,9 @@ async function foreground(paths: DaemonPaths, compose: CompositionFactory): Prom
 
 function absolute(overrides: PathOverrides): PathOverrides {
   const out: PathOverrides = {};
-  for (const [k, v] of Object.entries(overrides)) if (v !== undefined) out[k as keyof PathOverrides] = resolve(v);
+  for (const [k, v] of Object.entries(overrides)) {
+    if (v !== undefined) out[k as keyof PathOverrides] = k === 'ctlgroup' ? v : resolve(v);
+  }
   return out;
 }
 

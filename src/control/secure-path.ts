@@ -5,7 +5,7 @@
 // around bind, then checked with stat), and a live socket means another
 // daemon is running.
 
-import { lstatSync, mkdirSync, chmodSync, statSync, unlinkSync } from 'node:fs';
+import { chmodSync, chownSync, lstatSync, mkdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { ControlError } from './protocol.js';
 
@@ -22,8 +22,28 @@ function lstatOrUndefined(path: string) {
   }
 }
 
-/** Creates `dir` (0700) or checks an existing one is a safe place for the socket and pid file. */
-export function prepareRunDir(dir: string): void {
+/** The gid of a group name (or a number) from /etc/group; Node has no getgrnam. */
+export function resolveGroup(group: string, groupFile = '/etc/group'): number {
+  if (/^\d+$/.test(group)) return Number(group);
+  let text = '';
+  try {
+    text = readFileSync(groupFile, 'utf8');
+  } catch {
+    // fall through to the error below
+  }
+  for (const line of text.split('\n')) {
+    const [name, , gid] = line.split(':');
+    if (name === group && gid !== undefined && /^\d+$/.test(gid)) return Number(gid);
+  }
+  throw new ControlError('UNSAFE_PATH', `control group '${group}' does not exist (not in ${groupFile})`);
+}
+
+/**
+ * Creates `dir` (0700) or checks an existing one is a safe place for the
+ * socket and pid file. With `gid` (a control group) the directory becomes
+ * ours:gid 0750 so the group can reach the socket.
+ */
+export function prepareRunDir(dir: string, gid?: number): void {
   let st = lstatOrUndefined(dir);
   if (!st) {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -41,6 +61,10 @@ export function prepareRunDir(dir: string): void {
       'UNSAFE_PATH',
       `run directory ${dir} is writable by group or others (mode ${(st.mode & 0o777).toString(8)}); use chmod go-w`,
     );
+  }
+  if (gid !== undefined) {
+    chownSync(dir, euid(), gid);
+    chmodSync(dir, 0o750);
   }
 }
 
@@ -78,18 +102,21 @@ export async function clearSocketPath(path: string): Promise<void> {
 /**
  * Runs `bind` (which must create the socket synchronously, as
  * net.Server.listen(path) does) under umask 0177, then verifies the result
- * is a socket we own with mode 0600.
+ * is a socket we own with mode 0600, or 0660 owned by the control group
+ * when `gid` is given.
  */
-export function bindWithMode0600(path: string, bind: () => void): { ino: number } {
+export function bindWithMode0600(path: string, bind: () => void, gid?: number): { ino: number } {
   const previous = process.umask(0o177);
   try {
     bind();
   } finally {
     process.umask(previous);
   }
-  chmodSync(path, 0o600);
+  const mode = gid === undefined ? 0o600 : 0o660;
+  if (gid !== undefined) chownSync(path, euid(), gid);
+  chmodSync(path, mode);
   const st = lstatSync(path);
-  if (!st.isSocket() || st.uid !== euid() || (st.mode & 0o777) !== 0o600) {
+  if (!st.isSocket() || st.uid !== euid() || (st.mode & 0o777) !== mode || (gid !== undefined && st.gid !== gid)) {
     throw new ControlError(
       'UNSAFE_PATH',
       `control socket ${path} has mode ${(st.mode & 0o777).toString(8)} owner ${st.uid} after bind; refusing to serve`,

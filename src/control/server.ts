@@ -29,6 +29,8 @@ export type ControlHandlers = {
 
 export interface ControlServerOptions {
   path: string;
+  /** Also let this group use the socket (mode 0660); default root only (0600). */
+  gid?: number;
   handlers: ControlHandlers;
   log?: SubsystemLogger;
 }
@@ -50,7 +52,7 @@ export class ControlServer {
       server.once('listening', resolve);
       server.once('error', reject);
     });
-    const { ino } = bindWithMode0600(path, () => server.listen({ path, exclusive: true }));
+    const { ino } = bindWithMode0600(path, () => server.listen({ path, exclusive: true }), this.options.gid);
     await listening;
     this.server = server;
     this.ino = ino;

@@ -4,7 +4,7 @@
 // of the concrete pieces is left to the factories in DaemonDeps (see
 // compose.ts), so tests can run the same lifecycle with their own engine.
 
-import { ControlError, type ControlHandlers, ControlServer, type DaemonInfo, PROTOCOL_VERSION, prepareRunDir } from '../control/index.js';
+import { ControlError, type ControlHandlers, ControlServer, type DaemonInfo, PROTOCOL_VERSION, prepareRunDir, resolveGroup } from '../control/index.js';
 import { DEFAULT_LEVEL, type LevelMap, parseCharonDebug, parsePlutoDebug, uniformLevels } from '../log/levels.js';
 import type { Logger, SubsystemLogger } from '../log/logger.js';
 import { type DatagramTransport, formatEndpoint } from '../net/transport.js';
@@ -93,9 +93,15 @@ export class Daemon {
   async start(): Promise<void> {
     const { paths, log } = this.deps;
     try {
-      prepareRunDir(paths.runDir);
+      const gid = paths.controlGroup === undefined ? undefined : resolveGroup(paths.controlGroup);
+      prepareRunDir(paths.runDir, gid);
       this.pidFile = PidFile.acquire(paths.pidFile);
-      this.control = new ControlServer({ path: paths.socketPath, handlers: this.handlers(), log: this.ctlLog });
+      this.control = new ControlServer({
+        path: paths.socketPath,
+        handlers: this.handlers(),
+        log: this.ctlLog,
+        ...(gid === undefined ? {} : { gid }),
+      });
       await this.control.listen();
 
       const config = await this.deps.loadConfig(paths);

@@ -14,6 +14,8 @@ export interface DaemonPaths {
   pidFile: string;
   /** Where a forked daemon writes its log (a --nofork daemon logs to stdout). */
   logFile: string;
+  /** A group whose members may use the control socket too (default: root only). */
+  controlGroup?: string;
 }
 
 export interface PathOverrides {
@@ -23,6 +25,7 @@ export interface PathOverrides {
   rundir?: string;
   socket?: string;
   logfile?: string;
+  ctlgroup?: string;
 }
 
 export const DEFAULT_PATHS = {
@@ -48,6 +51,7 @@ export function resolvePaths(overrides: PathOverrides = {}, env: NodeJS.ProcessE
     socketPath: abs(overrides.socket ?? env['NODESWAN_SOCKET'] ?? join(runDir, SOCKET_NAME)),
     pidFile: join(runDir, PID_NAME),
     logFile: abs(overrides.logfile ?? env['NODESWAN_LOGFILE'] ?? DEFAULT_PATHS.logFile),
+    ...((overrides.ctlgroup ?? env['NODESWAN_CTLGROUP']) ? { controlGroup: overrides.ctlgroup ?? env['NODESWAN_CTLGROUP'] } : {}),
   };
 }
 

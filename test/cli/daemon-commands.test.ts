@@ -1,6 +1,6 @@
 // `ipsec up/down/status/statusall/reload` through the real control socket of a real daemon.
 import dgram from 'node:dgram';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, lstatSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FAIL, PSK, office, useCliEnv } from '../daemon/fixtures/cli-env.js';
@@ -113,6 +113,24 @@ describe('ipsec up/down/status/statusall/reload against a running daemon', () =>
     const r = await ipsec(['status', ...env.flags], {}, { uid: 65534, gid: 65534 });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^permission denied on .*nodeswan\.ctl: the control socket is root-only\n$/);
+    await ipsec(['stop', ...env.flags]);
+  });
+
+  it('--ctlgroup lets one group use the socket (0660), and nobody else', async () => {
+    chmodSync(env.dir, 0o711); // the temp dir itself must not be in the way
+    const flags = [...env.flags, '--ctlgroup', 'nogroup'];
+    const r = await ipsec(['start', ...flags]);
+    expect(r.code).toBe(0);
+    env.started.push(Number(/pid (\d+)/.exec(r.stdout)![1]));
+    const sock = lstatSync(join(env.dir, 'run', 'nodeswan.ctl'));
+    expect(sock.mode & 0o777).toBe(0o660);
+    expect(sock.gid).toBe(65534);
+    expect(lstatSync(join(env.dir, 'run')).mode & 0o777).toBe(0o750);
+    const member = await ipsec(['status', '--json', ...env.flags], {}, { uid: 65534, gid: 65534 });
+    expect(member.code).toBe(0);
+    expect(JSON.parse(member.stdout).conns).toHaveLength(2);
+    const outsider = await ipsec(['status', ...env.flags], {}, { uid: 65533, gid: 65533 });
+    expect(outsider.stderr).toMatch(/permission denied/);
     await ipsec(['stop', ...env.flags]);
   });
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ControlClient } from '../../src/control/client.js';
 import { ControlError } from '../../src/control/protocol.js';
-import { prepareRunDir } from '../../src/control/secure-path.js';
+import { prepareRunDir, resolveGroup } from '../../src/control/secure-path.js';
 import { type ControlHandlers, ControlServer } from '../../src/control/server.js';
 import type { StatusSnapshot } from '../../src/daemon/engine.js';
 
@@ -240,6 +240,16 @@ describe('control socket', () => {
     (server as unknown as { connections: Set<import('node:net').Socket> }).connections.forEach((s) => s.destroy());
     await done;
     expect(finished).toBe(true);
+  });
+});
+
+describe('control group', () => {
+  it('resolves names from the group file and numbers as is; unknown names are refused', () => {
+    const file = join(dir, 'group');
+    writeFileSync(file, 'root:x:0:\nipsecadm:x:4711:alice,bob\n');
+    expect(resolveGroup('ipsecadm', file)).toBe(4711);
+    expect(resolveGroup('123', file)).toBe(123);
+    expect(() => resolveGroup('wheel', file)).toThrow(`control group 'wheel' does not exist (not in ${file})`);
   });
 });
 
