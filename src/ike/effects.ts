@@ -43,11 +43,18 @@ export interface ReleaseSpi {
 export interface InstallChild {
   kind: 'install-child';
   child: ChildSaParams;
+  /**
+   * False when the policies are already there (a rekeyed CHILD SA shares
+   * the reqid and selectors of the one it replaces).
+   */
+  policies?: boolean;
 }
 
 export interface DeleteChild {
   kind: 'delete-child';
   child: ChildSaParams;
+  /** Another installed CHILD SA still uses the same policies. */
+  keepPolicies?: boolean;
 }
 
 export interface ArmTimer {

@@ -51,7 +51,7 @@ export class Executor {
     for (const fx of effects) {
       switch (fx.kind) {
         case 'install-child': {
-          const error = await this.install(fx.child);
+          const error = await this.install(fx.child, fx.policies ?? true);
           if (error === undefined) {
             report.installed.push(fx.child.childId);
             this.ports.emit({ type: 'child-installed', ikeSaId: ctx.ikeSaId, childId: fx.child.childId });
@@ -68,7 +68,7 @@ export class Executor {
           break;
         }
         case 'delete-child': {
-          const problems = await this.remove(fx.child);
+          const problems = await this.remove(fx.child, fx.keepPolicies ?? false);
           for (const message of problems) {
             this.ports.emit({ type: 'log', ikeSaId: ctx.ikeSaId, level: 'error', message: `removing CHILD SA '${fx.child.connName}' from the kernel: ${message}` });
           }
@@ -123,9 +123,9 @@ export class Executor {
   }
 
   /** Applies the install plan; on failure undoes what was done and returns the reason. */
-  private async install(child: ChildSaParams): Promise<string | undefined> {
+  private async install(child: ChildSaParams, withPolicies: boolean): Promise<string | undefined> {
     const done: KernelOp[] = [];
-    for (const op of installPlan(child).install) {
+    for (const op of installPlan(child, withPolicies).install) {
       try {
         await this.applyOp(op);
         done.push(op);
@@ -161,9 +161,9 @@ export class Executor {
    * Keeps going past failures so one stuck entry does not leave the rest
    * behind; returns what could not be removed.
    */
-  private async remove(child: ChildSaParams): Promise<string[]> {
+  private async remove(child: ChildSaParams, keepPolicies: boolean): Promise<string[]> {
     const problems: string[] = [];
-    const policies = policySpecs(child).sort((a, b) => (a.dir === 'out' ? -1 : 0) - (b.dir === 'out' ? -1 : 0));
+    const policies = keepPolicies ? [] : policySpecs(child).sort((a, b) => (a.dir === 'out' ? -1 : 0) - (b.dir === 'out' ? -1 : 0));
     for (const p of policies) {
       const err = await ignoreNotFound(() => this.ports.kernel.deletePolicy({ dir: p.dir, selector: p.selector }));
       if (err) problems.push(`${p.dir} policy ${p.selector.src} -> ${p.selector.dst}: ${err}`);

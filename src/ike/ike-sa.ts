@@ -29,8 +29,8 @@ import { openMessage } from './protection.js';
 import { defaultRetransmitPolicy } from './retransmit-policy.js';
 import { answerAuth, buildAuthRequest, isPrepared, prepareAuth, processAuthResponse } from './tasks/ike-auth.js';
 import { answerInit, buildInitRequest, processInitResponse } from './tasks/ike-init.js';
-import { buildDeleteChild, buildDeleteIke, dropChildren } from './tasks/delete.js';
-import { refuseCreateChild } from './tasks/create-child.js';
+import { buildDeleteChild, buildDeleteIke, dropChildren, removeChildren } from './tasks/delete.js';
+import { answerCreateChild, createChildKind, refuseCreateChild } from './tasks/create-child.js';
 import { answerInformational } from './tasks/informational.js';
 import type { TaskEnv, TaskResult } from './tasks/task.js';
 import { SaTimers, type TimerName } from './timers.js';
@@ -186,9 +186,12 @@ export class IkeSa {
       case ExchangeType.INFORMATIONAL:
         if (!sa.state.is('ESTABLISHED', 'DELETING')) return this.ports.drop('unexpected-exchange');
         return this.run(answerInformational(sa, id, payloads));
-      case ExchangeType.CREATE_CHILD_SA:
+      case ExchangeType.CREATE_CHILD_SA: {
         if (!sa.state.is('ESTABLISHED')) return this.ports.drop('unexpected-exchange');
-        return this.run(refuseCreateChild(sa, id));
+        if (createChildKind(payloads) === 'ike-rekey') return this.run(refuseCreateChild(sa, id));
+        const spiIn = await this.reserve(sa.conn!);
+        return this.run(answerCreateChild(sa, env, id, payloads, spiIn));
+      }
       default:
         return this.ports.drop('unsupported-exchange');
     }
@@ -261,7 +264,7 @@ export class IkeSa {
         return this.run({ effects: [], closed: 'deleted' });
       case 'delete-child': {
         const child = sa.children.find((c) => c.id === pending.childId);
-        return this.run({ effects: child ? [{ kind: 'delete-child', child: child.params }] : [] });
+        return this.run({ effects: child ? removeChildren(sa, [child]) : [] });
       }
       default:
         return;

@@ -155,13 +155,13 @@ export function policySpecs(child: ChildSaParams): PolicySpec[] {
   return policies;
 }
 
-export function installPlan(child: ChildSaParams): KernelPlan {
+export function installPlan(child: ChildSaParams, withPolicies = true): KernelPlan {
   const { inbound, outbound } = saSpecs(child);
   return {
     install: [
       { op: 'update-sa', sa: inbound },
       { op: 'add-sa', sa: outbound },
-      ...policySpecs(child).map((policy) => ({ op: 'add-policy' as const, policy })),
+      ...(withPolicies ? policySpecs(child).map((policy) => ({ op: 'add-policy' as const, policy })) : []),
     ],
   };
 }

@@ -28,6 +28,17 @@ describe('PSK host-to-host transport mode', () => {
       secrets,
     );
 
+    // Record the keys each side hands to its kernel, by SPI.
+    const keys = { moon: new Map<number, Uint8Array>(), sun: new Map<number, Uint8Array>() };
+    for (const [side, who] of [[moon, 'moon'], [sun, 'sun']] as const) {
+      for (const method of ['addSa', 'updateSa'] as const) {
+        const original = side.kernel[method].bind(side.kernel);
+        side.kernel[method] = async (spec) => {
+          keys[who].set(spec.spi, spec.algorithms.aead!.key);
+          return original(spec);
+        };
+      }
+    }
     const up = moon.engine.up('host');
     await x.settle();
     expect(x.describe()).toEqual(['IKE_SA_INIT request 192.0.2.1 -> 192.0.2.2']);
@@ -63,6 +74,11 @@ describe('PSK host-to-host transport mode', () => {
       expect(twin.algorithms).toEqual(sa.algorithms);
       expect(sa.algorithms.aead?.name).toBe('rfc4106(gcm(aes))');
     }
+    // The same SPI carries the same key on both sides, and the two directions differ.
+    expect(keys.moon.size).toBe(2);
+    for (const [spi, key] of keys.moon) expect(Buffer.from(keys.sun.get(spi)!).equals(Buffer.from(key))).toBe(true);
+    const [k1, k2] = [...keys.moon.values()];
+    expect(Buffer.from(k1!).equals(Buffer.from(k2!))).toBe(false);
     const moonPolicies = await moon.kernel.listPolicies();
     expect(moonPolicies.map((p) => p.dir).sort()).toEqual(['in', 'out']);
     const sunStatus = sun.engine.status('host').ikeSas[0]!;

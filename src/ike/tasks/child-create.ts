@@ -39,7 +39,7 @@ function childKeys(suite: CipherSuite, encryptionKey: Buffer, integrityKey: Buff
   return keys;
 }
 
-interface Negotiated {
+export interface Negotiated {
   childId: number;
   conn: IkeConn;
   proposal: Proposal;
@@ -50,13 +50,30 @@ interface Negotiated {
   remoteTs: ChildSaParams['remoteTs'];
 }
 
-function params(sa: IkeSaData, env: TaskEnv, n: Negotiated): ChildSaParams | Failure {
+/** The nonces and optional g^ir of the exchange that creates the CHILD SA (§2.17). */
+export interface Keying {
+  /** We sent the request of this exchange (not necessarily the IKE SA's initiator). */
+  weInitiated: boolean;
+  nonceI: Uint8Array;
+  nonceR: Uint8Array;
+  sharedSecret?: Uint8Array;
+}
+
+export function params(sa: IkeSaData, env: TaskEnv, n: Negotiated, keying?: Keying): ChildSaParams | Failure {
   const suite = suiteOf(n.proposal);
   if (typeof suite === 'string') return { code: 'NO_PROPOSAL_CHOSEN', message: suite };
-  const keys = deriveChildSaKeys({ prf: sa.prf!, skD: sa.keys!.skD, suite, nonceI: sa.nonceI!, nonceR: sa.nonceR! });
+  const k: Keying = keying ?? { weInitiated: sa.initiator, nonceI: sa.nonceI!, nonceR: sa.nonceR! };
+  const keys = deriveChildSaKeys({
+    prf: sa.prf!,
+    skD: sa.keys!.skD,
+    suite,
+    nonceI: k.nonceI,
+    nonceR: k.nonceR,
+    ...(k.sharedSecret ? { sharedSecret: k.sharedSecret } : {}),
+  });
   if (!keys.ok) return { code: keys.error.code, message: keys.error.message };
   const { initiatorToResponder: iToR, responderToInitiator: rToI } = keys.value;
-  const [inbound, outbound] = sa.initiator ? [rToI, iToR] : [iToR, rToI];
+  const [inbound, outbound] = k.weInitiated ? [rToI, iToR] : [iToR, rToI];
   const p: ChildSaParams = {
     childId: n.childId,
     connName: n.conn.name,

@@ -46,9 +46,23 @@ export function response(sa: IkeSaData, messageId: number, inner: Payload[]): Bu
   );
 }
 
+/**
+ * Kernel removal of `going`, in order; a CHILD SA's policies stay while
+ * another installed CHILD SA of the same reqid (its rekeyed successor)
+ * still needs them.
+ */
+export function removeChildren(sa: IkeSaData, going: readonly ChildSa[]): Effect[] {
+  const remaining = new Set(sa.children.filter((c) => c.state.is('INSTALLED', 'DELETING')));
+  return going.map((c) => {
+    remaining.delete(c);
+    const keepPolicies = [...remaining].some((o) => o.params.reqid === c.params.reqid);
+    return keepPolicies ? { kind: 'delete-child' as const, child: c.params, keepPolicies } : { kind: 'delete-child' as const, child: c.params };
+  });
+}
+
 /** Remove every installed CHILD SA of this IKE SA from the kernel. */
 export function dropChildren(sa: IkeSaData): Effect[] {
-  return sa.children.filter((c) => c.state.is('INSTALLED', 'DELETING')).map((c) => ({ kind: 'delete-child' as const, child: c.params }));
+  return removeChildren(sa, sa.children.filter((c) => c.state.is('INSTALLED', 'DELETING')));
 }
 
 /** Our request to delete the IKE SA; children go from the kernel right away. */
@@ -92,7 +106,7 @@ export function answerDeletes(sa: IkeSaData, messageId: number, payloads: readon
   const inner: Payload[] = gone.length > 0 ? [deleteChildPayload(gone)] : [];
   return {
     effects: [
-      ...gone.map((c) => ({ kind: 'delete-child' as const, child: c.params })),
+      ...removeChildren(sa, gone),
       { kind: 'send-response', exchange: 'INFORMATIONAL', messageId, datagrams: [response(sa, messageId, inner)] },
     ],
   };
