@@ -8,7 +8,9 @@
 import { Diagnostics, formatDiagnostic } from '../config/diagnostics.js';
 import { nodeFileSource } from '../config/files.js';
 import { isYamlFile, loadConfig, loadSecrets } from '../config/load.js';
+import { orientConfig } from '../config/orient.js';
 import { parseConf } from '../config/parser.js';
+import { networkInterfaces } from 'node:os';
 import { ConfigLoadError, type LoadedConfig } from './config-source.js';
 import type { DaemonPaths } from './paths.js';
 
@@ -26,6 +28,15 @@ export function readDebugSettings(file: string): { charondebug?: string; plutode
   return found;
 }
 
+/** The addresses of this host (of the network namespace the daemon runs in). */
+function hostAddressSet(): (address: string) => boolean {
+  const own = new Set<string>();
+  for (const list of Object.values(networkInterfaces())) {
+    for (const a of list ?? []) own.add(a.address.replace(/%.*$/, ''));
+  }
+  return (address) => own.has(address);
+}
+
 export async function loadIpsecConfig(paths: DaemonPaths): Promise<LoadedConfig> {
   const conf = loadConfig(paths.configFile);
   const secrets = loadSecrets(paths.secretsFile);
@@ -40,7 +51,8 @@ export async function loadIpsecConfig(paths: DaemonPaths): Promise<LoadedConfig>
     );
   }
   return {
-    config: conf.model,
+    // Each conn faces this host: right= naming one of our addresses flips it.
+    config: orientConfig(conf.model, hostAddressSet()),
     secrets: secrets.model,
     ...readDebugSettings(paths.configFile),
     warnings,
