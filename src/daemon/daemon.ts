@@ -230,7 +230,12 @@ export class Daemon {
   private handlers(): ControlHandlers {
     return {
       ping: async () => this.info(),
-      status: async ({ conn }) => this.status(conn),
+      status: async ({ conn }) => {
+        // Refresh the engine's kernel counters first, so `ipsec status`
+        // shows what the kernel counts now rather than at the last refresh.
+        await this.readyEngine().statusWithCounters?.(conn);
+        return this.status(conn);
+      },
       up: async ({ conn }, ctx) => {
         this.ctlLog.info('up requested', { conn });
         const untap = this.streamConnLog(conn, ctx.progress);

@@ -84,6 +84,12 @@ export interface Engine {
   /** Delete the conn's SAs with the peer and in the kernel. */
   down(conn: string): Promise<void>;
   status(conn?: string): StatusSnapshot;
+  /**
+   * status() with byte/packet counters read fresh from the kernel; `ipsec
+   * status` uses it when the engine has it (status() alone may show the
+   * counters of the last refresh).
+   */
+  statusWithCounters?(conn?: string): Promise<StatusSnapshot>;
   /** Delete every SA with its peer, remove all nodeswan kernel state. */
   shutdown(): Promise<void>;
 }

@@ -106,6 +106,26 @@ describe('Daemon', () => {
     await t.daemon.shutdown('test');
   });
 
+  // Regression: `ipsec status --json` showed 0 packets for a CHILD SA whose
+  // kernel SA had counted 6, because the control handler called the
+  // engine's synchronous status(), which reports the last refreshed counters.
+  it('ipsec status refreshes kernel counters through an engine that reads them', async () => {
+    const t = setup();
+    await t.daemon.start();
+    const engine: Engine = t.engine();
+    const status = engine.status.bind(engine);
+    let kernelReads = 0;
+    engine.status = (conn) => ({ ...status(conn), drops: { 'kernel-reads': kernelReads } });
+    engine.statusWithCounters = async (conn) => {
+      kernelReads++;
+      return engine.status(conn);
+    };
+    const client = new ControlClient({ path: t.deps.paths.socketPath });
+    expect((await client.request('status', {})).drops['kernel-reads']).toBe(1);
+    expect((await client.request('status', { conn: 'office' })).drops['kernel-reads']).toBe(2);
+    await t.daemon.shutdown('test');
+  });
+
   it('refuses a broken reload and keeps the running config; serializes reloads', async () => {
     const t = setup();
     await t.daemon.start();
