@@ -41,27 +41,32 @@ function sourceFingerprint(): string {
   return hash.digest('hex').slice(0, 16);
 }
 
-let bundled: string | undefined;
+let bundling: Promise<string> | undefined;
 
 /** Path of the bundled `ipsec` command (built on first use, shared by every test process of one lab run). */
-export async function ipsecScript(): Promise<string> {
-  if (bundled && existsSync(bundled)) return bundled;
+export function ipsecScript(): Promise<string> {
+  bundling ??= bundleCli().catch((error: unknown) => {
+    bundling = undefined;
+    throw error;
+  });
+  return bundling;
+}
+
+async function bundleCli(): Promise<string> {
   const dir = join(tmpdir(), `nodeswan-cli-${sourceFingerprint()}`);
   const script = join(dir, 'ipsec.mjs');
-  if (!existsSync(script)) {
-    mkdirSync(dir, { recursive: true });
-    for (const link of ['node_modules', 'native']) {
-      if (!existsSync(join(dir, link))) symlinkSync(join(packageRoot, link), join(dir, link));
-    }
-    const partial = join(dir, `ipsec.${process.pid}.mjs`);
-    await run([
-      join(packageRoot, 'node_modules', '.bin', 'esbuild'), cliMain,
-      '--bundle', '--platform=node', '--format=esm', '--target=node20', '--packages=external',
-      '--log-level=warning', `--outfile=${partial}`,
-    ], { timeoutMs: 120_000 });
-    renameSync(partial, script); // atomic: a concurrent reader sees all or nothing
+  if (existsSync(script)) return script;
+  mkdirSync(dir, { recursive: true });
+  for (const link of ['node_modules', 'native']) {
+    if (!existsSync(join(dir, link))) symlinkSync(join(packageRoot, link), join(dir, link));
   }
-  bundled = script;
+  const partial = join(dir, `ipsec.${process.pid}.mjs`);
+  await run([
+    join(packageRoot, 'node_modules', '.bin', 'esbuild'), cliMain,
+    '--bundle', '--platform=node', '--format=esm', '--target=node20', '--packages=external',
+    '--log-level=warning', `--outfile=${partial}`,
+  ], { timeoutMs: 120_000 });
+  renameSync(partial, script); // atomic: another test process sees all of it or nothing
   return script;
 }
 
