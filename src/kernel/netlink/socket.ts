@@ -5,8 +5,8 @@
 // Messages that belong to no request (multicast events) go to onUnsolicited.
 import { errnoName } from './errno.js';
 import {
+  align4,
   decodeAttributes,
-  decodeMessages,
   encodeMessage,
   NETLINK_CAP_ACK,
   NETLINK_EXT_ACK,
@@ -81,6 +81,8 @@ export class NetlinkSocket {
   private readonly outbox: Queued[] = [];
   private outboxBytes = 0;
   onUnsolicited: ((message: NetlinkMessage) => void) | undefined;
+  /** Malformed messages from the kernel that were dropped. */
+  dropped = 0;
   /** The receive queue overflowed (ENOBUFS): messages were lost. */
   onOverflow: (() => void) | undefined;
 
@@ -205,19 +207,38 @@ export class NetlinkSocket {
     if (err) {
       // ENOBUFS: the receive queue overflowed and replies were lost; fail
       // everything in flight rather than hang.
-      this.queue.length = 0;
+      for (const q of this.queue.splice(0)) if (q.secret) q.bytes.fill(0);
       for (const seq of [...this.pending.keys()]) this.settle(seq, (p) => p.reject(err));
       if (err.code === 'ENOBUFS') this.onOverflow?.();
       return;
     }
     if (!data) return;
-    let messages: NetlinkMessage[];
-    try {
-      messages = decodeMessages(data);
-    } catch {
-      return; // malformed input from the kernel: dropped, nothing to match it to
+    // Walk the headers in place: plain acks (most replies) settle their
+    // request without allocating a message object.
+    let at = 0;
+    while (at + NLMSG_HDRLEN <= data.length) {
+      const length = data.readUInt32LE(at);
+      if (length < NLMSG_HDRLEN || at + length > data.length) {
+        this.dropped++; // malformed: the rest of this buffer is dropped
+        return;
+      }
+      const type = data.readUInt16LE(at + 4);
+      const seq = data.readUInt32LE(at + 8);
+      const pid = data.readUInt32LE(at + 12);
+      const mine = pid === this.portid && this.pending.has(seq);
+      if (mine && (type === NLMSG_DONE || (type === NLMSG_ERROR && length >= NLMSG_HDRLEN + 4 && data.readInt32LE(at + NLMSG_HDRLEN) === 0))) {
+        this.settle(seq, (q) => q.resolve(q.replies));
+      } else {
+        try {
+          this.dispatch({ type, flags: data.readUInt16LE(at + 6), seq, pid, payload: data.subarray(at + NLMSG_HDRLEN, at + length) });
+        } catch {
+          // A listener or decoder choked on a malformed message: drop it,
+          // never let it escape into the native callback (that would be fatal).
+          this.dropped++;
+        }
+      }
+      at += align4(length);
     }
-    for (const m of messages) this.dispatch(m);
   }
 
   private dispatch(m: NetlinkMessage): void {
@@ -227,6 +248,10 @@ export class NetlinkSocket {
       return;
     }
     if (m.type === NLMSG_ERROR) {
+      if (m.payload.length < 4) {
+        this.settle(m.seq, (q) => q.reject(new NetlinkError('EPROTO', 'truncated error message from the kernel', q.type)));
+        return;
+      }
       const code = m.payload.readInt32LE(0);
       if (code === 0) this.settle(m.seq, (q) => q.resolve(q.replies));
       else this.settle(m.seq, (q) => q.reject(new NetlinkError(errnoName(code), extackMessage(m), q.type)));
@@ -243,7 +268,7 @@ export class NetlinkSocket {
 
 /** The kernel's human-readable reason from an extended ack, if any. */
 function extackMessage(m: NetlinkMessage): string | undefined {
-  if (!(m.flags & NLM_F_ACK_TLVS)) return undefined;
+  if (!(m.flags & NLM_F_ACK_TLVS) || m.payload.length < 4 + NLMSG_HDRLEN) return undefined;
   // nlmsgerr = int error + the request's nlmsghdr (+ its payload unless capped)
   let fixed = 4 + NLMSG_HDRLEN;
   if (!(m.flags & NLM_F_CAPPED)) fixed = 4 + m.payload.readUInt32LE(4);
