@@ -9,10 +9,10 @@
 // ACQUIRE) and flush, which must leave state nodeswan did not create alone.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { XfrmMode } from '../../src/kernel/backend.js';
-import { Capture, type CaptureSummary } from '../lab/capture.js';
+import { captureDuring, type CaptureSummary } from '../lab/capture.js';
 import { espSuites, installEspPair, type EspPair } from '../lab/fixed-sas.js';
 import { run } from '../lab/netns.js';
-import { ping } from '../lab/ping.js';
+import { ping, type PingResult } from '../lab/ping.js';
 import { RemoteBackend } from '../lab/remote-backend.js';
 import { createTopology, type Topology } from '../lab/topology.js';
 
@@ -23,17 +23,12 @@ const perDirection = 2 * pings;
 
 /** Captures both hosts' egress while pinging each way; returns [leftEgress, rightEgress]. */
 async function pingBothWays(topo: Topology, toRight: string, toLeft: string): Promise<CaptureSummary[]> {
-  const captures = await Promise.all([Capture.start(topo.left.ns), Capture.start(topo.right.ns)]);
-  try {
+  return captureDuring([topo.left.ns, topo.right.ns], async () => {
     const there = await ping(topo.left.ns, toRight, { count: pings });
     const back = await ping(topo.right.ns, toLeft, { count: pings });
     expect(there.received, `left -> ${toRight}\n${there.output}`).toBe(pings);
     expect(back.received, `right -> ${toLeft}\n${back.output}`).toBe(pings);
-  } catch (error) {
-    await Promise.all(captures.map((c) => c.kill()));
-    throw error;
-  }
-  return Promise.all(captures.map((c) => c.stop()));
+  });
 }
 
 /** Only ESP of this pair on the wire, and every SA counted exactly what crossed it. */
@@ -141,12 +136,13 @@ describe('xfrm backend, two hosts on one link', () => {
       templates: [{ proto: 'esp', mode: 'transport', reqid }],
     });
     const acquired = await left.watchEvents((e) => e.type === 'acquire' && e.reqid === reqid);
-    const capture = await Capture.start(topo.left.ns);
-    const result = await ping(topo.left.ns, topo.right.outer4, { count: 1, deadlineSeconds: 2 });
+    let result!: PingResult;
+    const [wire] = await captureDuring([topo.left.ns], async () => {
+      result = await ping(topo.left.ns, topo.right.outer4, { count: 1, deadlineSeconds: 2 });
+    });
     const event = await acquired.next;
-    const wire = await capture.stop();
     expect(result.received).toBe(0);
-    expect(wire.cleartextEcho + wire.esp).toBe(0);
+    expect(wire!.cleartextEcho + wire!.esp).toBe(0);
     expect(event).toMatchObject({
       type: 'acquire',
       reqid,
@@ -247,14 +243,15 @@ describe.each([
         { mode: 'tunnel', suite, reqid: left.reqidRange.base + 1 + n, spis: [0x40000 + 2 * n, 0x40001 + 2 * n], routes: true },
       );
       // The public side of the NAT, both directions: what an observer on the Internet sees.
-      const natCapture = await Capture.start(topo.nat!.ns, { direction: 'inout' });
-      const egress = await pingBothWays(topo, R.inside4, L.inside4);
-      const natEgress = await natCapture.stop();
+      let egress!: CaptureSummary[];
+      const [natEgress] = await captureDuring([topo.nat!.ns], async () => {
+        egress = await pingBothWays(topo, R.inside4, L.inside4);
+      }, { direction: 'inout' });
       await expectOnlyEspCounted(left, right, pair, egress, true);
       // Through the NAT: left's ESP leaves with the mapped public port, right's comes back to it.
-      expect(natEgress.udpEncapEsp).toBe(2 * perDirection);
-      expect(natEgress.cleartextEcho).toBe(0);
-      const natLines = natEgress.packets.filter((p) => p.kind === 'udp-encap-esp').map((p) => p.line);
+      expect(natEgress!.udpEncapEsp).toBe(2 * perDirection);
+      expect(natEgress!.cleartextEcho).toBe(0);
+      const natLines = natEgress!.packets.filter((p) => p.kind === 'udp-encap-esp').map((p) => p.line);
       expect(natLines.filter((l) => l.includes(`${topo.leftPublic4}.${natPort} > ${R.outer4}.4500:`))).toHaveLength(perDirection);
       expect(natLines.filter((l) => l.includes(`${R.outer4}.4500 > ${topo.leftPublic4}.${natPort}:`))).toHaveLength(perDirection);
       expect(egress[1]!.packets.every((p) => p.kind !== 'udp-encap-esp' || p.line.includes(`> ${topo.leftPublic4}.${natPort}:`))).toBe(true);

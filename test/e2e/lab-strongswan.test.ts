@@ -3,7 +3,7 @@
 // reports cleartext when no IPsec is configured. If the lab's kernel, its
 // captures or the strongSwan helper were broken, this is where it shows.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Capture, type CaptureSummary } from '../lab/capture.js';
+import { captureDuring, type CaptureSummary } from '../lab/capture.js';
 import { ping } from '../lab/ping.js';
 import { Charon, pskHostToHost } from '../lab/strongswan.js';
 import { createTopology, type Topology } from '../lab/topology.js';
@@ -12,13 +12,12 @@ import { createTopology, type Topology } from '../lab/topology.js';
 async function pingBothWays(topo: Topology, family: 4 | 6): Promise<CaptureSummary[]> {
   const leftAddr = family === 4 ? topo.left.outer4 : topo.left.outer6!;
   const rightAddr = family === 4 ? topo.right.outer4 : topo.right.outer6!;
-  const captures = [await Capture.start(topo.left.ns), await Capture.start(topo.right.ns)];
-  const there = await ping(topo.left.ns, rightAddr, { count: 3 });
-  const back = await ping(topo.right.ns, leftAddr, { count: 3 });
-  const summaries = await Promise.all(captures.map((c) => c.stop()));
-  expect(there.received, there.output).toBe(3);
-  expect(back.received, back.output).toBe(3);
-  return summaries;
+  return captureDuring([topo.left.ns, topo.right.ns], async () => {
+    const there = await ping(topo.left.ns, rightAddr, { count: 3 });
+    const back = await ping(topo.right.ns, leftAddr, { count: 3 });
+    expect(there.received, there.output).toBe(3);
+    expect(back.received, back.output).toBe(3);
+  });
 }
 
 describe.each([4, 6] as const)('strongSwan pair in the lab, IPv%i', (family) => {

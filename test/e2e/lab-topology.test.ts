@@ -2,9 +2,9 @@
 // and the capture sees cleartext when nothing encrypts (the control run every
 // "only ESP on the wire" assertion relies on).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Capture } from '../lab/capture.js';
+import { captureDuring } from '../lab/capture.js';
 import { runIn } from '../lab/netns.js';
-import { ping } from '../lab/ping.js';
+import { ping, type PingResult } from '../lab/ping.js';
 import { createTopology, listNamespaces, type Topology } from '../lab/topology.js';
 
 describe('direct topology without IPsec', () => {
@@ -17,14 +17,15 @@ describe('direct topology without IPsec', () => {
   });
 
   it('carries IPv4 and IPv6 pings in cleartext, host to host and between inside networks', async () => {
-    const captures = [await Capture.start(topo.left.ns), await Capture.start(topo.right.ns)];
-    const results = [
-      await ping(topo.left.ns, topo.right.outer4, { count: 2 }),
-      await ping(topo.left.ns, topo.right.outer6!, { count: 2 }),
-      await ping(topo.right.ns, topo.left.inside4, { src: topo.right.inside4, count: 2 }),
-      await ping(topo.right.ns, topo.left.inside6, { src: topo.right.inside6, count: 2 }),
-    ];
-    const [leftOut, rightOut] = await Promise.all(captures.map((c) => c.stop()));
+    const results: PingResult[] = [];
+    const [leftOut, rightOut] = await captureDuring([topo.left.ns, topo.right.ns], async () => {
+      results.push(
+        await ping(topo.left.ns, topo.right.outer4, { count: 2 }),
+        await ping(topo.left.ns, topo.right.outer6!, { count: 2 }),
+        await ping(topo.right.ns, topo.left.inside4, { src: topo.right.inside4, count: 2 }),
+        await ping(topo.right.ns, topo.left.inside6, { src: topo.right.inside6, count: 2 }),
+      );
+    });
     for (const r of results) expect(r.received, r.output).toBe(2);
     expect(leftOut!.esp).toBe(0);
     expect(rightOut!.esp).toBe(0);
@@ -43,13 +44,14 @@ describe('NAT topology', () => {
   });
 
   it('masquerades left behind 192.0.2.1', async () => {
-    const capture = await Capture.start(topo.right.ns);
-    const result = await ping(topo.left.ns, topo.right.outer4, { count: 2 });
-    const rightOut = await capture.stop();
+    let result!: PingResult;
+    const [rightOut] = await captureDuring([topo.right.ns], async () => {
+      result = await ping(topo.left.ns, topo.right.outer4, { count: 2 });
+    });
     expect(result.received, result.output).toBe(2);
     // right answers the NAT's public address, never the private one.
-    expect(rightOut.packets.filter((p) => p.kind === "cleartext-echo").map((p) => p.line).every((l) => l.includes(`${topo.right.outer4} > ${topo.leftPublic4}:`))).toBe(true);
-    expect(rightOut.cleartextEcho).toBe(2);
+    expect(rightOut!.packets.filter((p) => p.kind === "cleartext-echo").map((p) => p.line).every((l) => l.includes(`${topo.right.outer4} > ${topo.leftPublic4}:`))).toBe(true);
+    expect(rightOut!.cleartextEcho).toBe(2);
   });
 
   it('drops what the outside starts towards the private side', async () => {

@@ -136,3 +136,24 @@ function classify(line: string): CapturedPacket {
   if (/ ARP, /.test(line)) return { kind: 'arp', line };
   return { kind: 'other', line };
 }
+
+/**
+ * Captures on several namespaces while `action` runs and returns their
+ * summaries in the same order. If the action throws, the captures are
+ * killed (no stray tcpdump keeps a namespace alive) and the error rethrown.
+ */
+export async function captureDuring(
+  namespaces: string[],
+  action: () => Promise<void>,
+  options: CaptureOptions = {},
+): Promise<CaptureSummary[]> {
+  const captures: Capture[] = [];
+  try {
+    for (const ns of namespaces) captures.push(await Capture.start(ns, options));
+    await action();
+  } catch (error) {
+    await Promise.all(captures.map((c) => c.kill()));
+    throw error;
+  }
+  return Promise.all(captures.map((c) => c.stop()));
+}

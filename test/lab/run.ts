@@ -29,6 +29,8 @@ export interface LabRunOptions {
   timeoutSeconds?: number;
   stdout?: NodeJS.WritableStream;
   stderr?: NodeJS.WritableStream;
+  /** Replaces guest-stage2.sh (the script PID 1 runs in the chroot), e.g. to boot systemd. */
+  stage2Script?: string;
 }
 
 export interface LabRunResult {
@@ -50,7 +52,7 @@ export async function runInLab(options: LabRunOptions): Promise<LabRunResult> {
 
   const job = mkdtempSync(join(tmpdir(), 'nodeswan-lab-'));
   try {
-    copyFileSync(join(labDir, 'guest-stage2.sh'), join(job, 'stage2.sh'));
+    copyFileSync(options.stage2Script ?? join(labDir, 'guest-stage2.sh'), join(job, 'stage2.sh'));
     writeFileSync(join(job, 'env.sh'), envScript({ ...(options.env ?? process.env), NODESWAN_LAB: '1', NODESWAN_LAB_CWD: cwd }));
     writeFileSync(join(job, 'command.sh'), `exec ${options.command.map(shellQuote).join(' ')}\n`);
     writeFileSync(join(job, 'stdout'), '');
