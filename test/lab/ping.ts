@@ -22,7 +22,9 @@ export interface PingResult {
 export async function ping(ns: string, dst: string, options: PingOptions = {}): Promise<PingResult> {
   const count = options.count ?? 3;
   const deadline = options.deadlineSeconds ?? 10;
-  const command = ['busybox', 'ping', dst.includes(':') ? '-6' : '-4', '-A', '-q', '-c', String(count), '-w', String(deadline), '-W', '2'];
+  // -W: how long to wait for the last reply; generous, a loaded TCG guest can be slow.
+  const lastReplyWait = Math.min(5, deadline);
+  const command = ['busybox', 'ping', dst.includes(':') ? '-6' : '-4', '-A', '-q', '-c', String(count), '-w', String(deadline), '-W', String(lastReplyWait)];
   if (options.src) command.push('-I', options.src);
   command.push(dst);
   const { stdout, stderr } = await runIn(ns, command, { allowFailure: true, timeoutMs: (deadline + 10) * 1000 });
