@@ -66,6 +66,8 @@ export interface NetlinkSocketOptions {
   rcvbufBytes?: number;
   /** Maximum requests in flight. */
   window?: number;
+  /** The socket calls (tests pass a fake; default: nodeswan's addon). */
+  native?: NativeSockets;
 }
 
 export class NetlinkSocket {
@@ -87,7 +89,7 @@ export class NetlinkSocket {
   onOverflow: (() => void) | undefined;
 
   constructor(protocol: number, options: NetlinkSocketOptions = {}) {
-    this.native = loadNative();
+    this.native = options.native ?? loadNative();
     const [fd, portid] = this.native.netlinkOpen(protocol, options.rcvbufBytes ?? 8 << 20);
     this.fd = fd;
     this.portid = portid;
@@ -239,6 +241,7 @@ export class NetlinkSocket {
       }
       at += align4(length);
     }
+    if (at < data.length) this.dropped++; // trailing bytes shorter than a header
   }
 
   private dispatch(m: NetlinkMessage): void {
