@@ -30,7 +30,9 @@ import { defaultRetransmitPolicy } from './retransmit-policy.js';
 import { answerAuth, buildAuthRequest, isPrepared, prepareAuth, processAuthResponse } from './tasks/ike-auth.js';
 import { answerInit, buildInitRequest, processInitResponse } from './tasks/ike-init.js';
 import { buildDeleteChild, buildDeleteIke, dropChildren, removeChildren } from './tasks/delete.js';
-import { answerCreateChild, createChildKind, refuseCreateChild } from './tasks/create-child.js';
+import { answerCreateChild, createChildKind } from './tasks/create-child.js';
+import { answerIkeRekey, type Successor } from './tasks/ike-rekey.js';
+import { keyIkeSa } from './ike-keys.js';
 import { answerInformational } from './tasks/informational.js';
 import type { TaskEnv, TaskResult } from './tasks/task.js';
 import { SaTimers, type TimerName } from './timers.js';
@@ -45,6 +47,10 @@ export interface IkeSaPorts {
   drop(reason: string, detail?: string): void;
   /** The SA is gone; the manager forgets it. */
   destroyed(sa: IkeSa): void;
+  /** A fresh IKE SPI of ours (unique among live SAs). */
+  newSpi(): Buffer;
+  /** Register the IKE SA that replaces `old` after a rekey. */
+  succeed(old: IkeSa, successor: Successor): void;
 }
 
 export interface IkeSaInit {
@@ -140,6 +146,33 @@ export class IkeSa {
     });
   }
 
+  /**
+   * Become the successor of a rekeyed IKE SA (§2.18): keys from the old
+   * SK_d, the peer's identity and the CHILD SAs move over, message IDs
+   * start again at 0. Returns an error text when the keys cannot be made.
+   */
+  takeOver(old: IkeSaData, s: Successor): string | undefined {
+    const sa = this.data;
+    sa.nonceI = s.nonceI;
+    sa.nonceR = s.nonceR;
+    sa.ikeProposal = s.proposal;
+    const error = keyIkeSa(sa, s.proposal, s.sharedSecret, { prf: old.prf!, skD: old.keys!.skD });
+    s.sharedSecret.fill(0);
+    if (error) return error;
+    if (old.localId) sa.localId = old.localId;
+    if (old.peerId) sa.peerId = old.peerId;
+    sa.natLocal = old.natLocal;
+    sa.natRemote = old.natRemote;
+    sa.peerFragmentation = old.peerFragmentation;
+    if (old.peerSignatureHashes) sa.peerSignatureHashes = old.peerSignatureHashes;
+    sa.children = old.children;
+    old.children = [];
+    sa.state.to('INIT_ANSWERED');
+    sa.state.to('ESTABLISHED');
+    sa.establishedAt = this.ports.clock.wallTime();
+    return undefined;
+  }
+
   // ------------------------------------------------------------ inbound
 
   receive(header: IkeHeader, bytes: Buffer, local: Endpoint, remote: Endpoint): Promise<void> {
@@ -188,7 +221,12 @@ export class IkeSa {
         return this.run(answerInformational(sa, id, payloads));
       case ExchangeType.CREATE_CHILD_SA: {
         if (!sa.state.is('ESTABLISHED')) return this.ports.drop('unexpected-exchange');
-        if (createChildKind(payloads) === 'ike-rekey') return this.run(refuseCreateChild(sa, id));
+        if (createChildKind(payloads) === 'ike-rekey') {
+          const result = answerIkeRekey(sa, env, id, payloads, this.ports.newSpi());
+          await this.run(result);
+          if (result.successor) this.ports.succeed(this, result.successor);
+          return;
+        }
         const spiIn = await this.reserve(sa.conn!);
         return this.run(answerCreateChild(sa, env, id, payloads, spiIn));
       }

@@ -17,10 +17,11 @@ import { decodeHeader } from '../wire/message.js';
 import type { Endpoint } from '../net/transport.js';
 import { ExchangeType } from '../wire/iana/exchange-types.js';
 import { IkeSa, type IkeSaPorts } from './ike-sa.js';
+import type { Successor } from './tasks/ike-rekey.js';
 import type { IkeConn } from './conn.js';
 import { ZERO_SPI } from './tasks/task.js';
 
-export interface SaManagerPorts extends Omit<IkeSaPorts, 'destroyed' | 'drop'> {
+export interface SaManagerPorts extends Omit<IkeSaPorts, 'destroyed' | 'drop' | 'newSpi' | 'succeed'> {
   drop(reason: string, detail?: string): void;
   /** Called after an SA is destroyed and forgotten. */
   forgotten(sa: IkeSa): void;
@@ -136,9 +137,26 @@ export class SaManager {
     }
   }
 
+  /** After an IKE SA rekey: the successor, registered under its new SPI. */
+  private succeed(old: IkeSa, successor: Successor): void {
+    const d = old.data;
+    const sa = new IkeSa(
+      { id: this.nextId++, initiator: false, spiI: successor.spiI, spiR: successor.spiR, local: d.local, remote: d.remote, ...(d.conn ? { conn: d.conn } : {}) },
+      this.saPorts(),
+    );
+    const error = sa.takeOver(d, successor);
+    if (error) {
+      this.ports.drop('rekey-failed', error);
+      return;
+    }
+    this.bySpi.set(sa.localSpi.toString('hex'), sa);
+  }
+
   private saPorts(halfOpenKey?: string): IkeSaPorts {
     return {
       ...this.ports,
+      newSpi: () => this.newSpi(),
+      succeed: (old, successor) => this.succeed(old, successor),
       drop: (reason, detail) => this.ports.drop(reason, detail),
       destroyed: (sa) => {
         this.bySpi.delete(sa.localSpi.toString('hex'));
