@@ -97,6 +97,8 @@ export function connFromConfig(c: ConnModel): IkeConn {
     replayWindow: c.replayWindow,
     auto: c.auto,
   };
+  if (c.forceEncaps) conn.forceEncaps = true;
+  if (c.fragmentation !== 'yes') conn.fragmentation = c.fragmentation;
   if (c.local.cert) conn.localCert = c.local.cert;
   if (c.remote.cert) conn.remoteCert = c.remote.cert;
   conn.sendCert = c.local.sendCert;

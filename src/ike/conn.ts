@@ -46,4 +46,8 @@ export interface IkeConn {
   ikeLifetimeSeconds?: number;
   replayWindow?: number;
   auto?: 'ignore' | 'add' | 'route' | 'start';
+  /** forceencaps=yes / encapsulation=yes: UDP-encapsulate ESP even without a NAT. */
+  forceEncaps?: boolean;
+  /** fragmentation= (RFC 7383); default yes. */
+  fragmentation?: 'yes' | 'no' | 'accept' | 'force';
 }

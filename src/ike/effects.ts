@@ -57,6 +57,12 @@ export interface DeleteChild {
   keepPolicies?: boolean;
 }
 
+/** NAT mapping change: the installed SAs get the peer's new UDP port (same SPIs). */
+export interface UpdateChildEncap {
+  kind: 'update-child-encap';
+  child: ChildSaParams;
+}
+
 export interface ArmTimer {
   kind: 'arm-timer';
   timer: TimerName;
@@ -84,7 +90,7 @@ export interface Emit {
   event: SaEvent;
 }
 
-export type Effect = SendRequest | SendResponse | Resend | ReleaseSpi | InstallChild | DeleteChild | ArmTimer | CancelTimer | Emit;
+export type Effect = SendRequest | SendResponse | Resend | ReleaseSpi | InstallChild | DeleteChild | UpdateChildEncap | ArmTimer | CancelTimer | Emit;
 
 export const effect = {
   log(ikeSaId: number, level: 'debug' | 'info' | 'warn' | 'error', message: string): Emit {

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { ConfigModel } from '../config/model.js';
 import type { SecretsModel } from '../config/secrets.js';
 import type { Engine, ReloadReport, StatusSnapshot, UpResult } from '../daemon/engine.js';
-import type { KernelBackend } from '../kernel/backend.js';
+import type { KernelBackend, KernelEvent } from '../kernel/backend.js';
 import type { Logger } from '../log/logger.js';
 import type { DatagramTransport, Endpoint } from '../net/transport.js';
 import { formatEndpoint } from '../net/transport.js';
@@ -99,6 +99,36 @@ export class IkeEngine implements Engine {
       forgotten: (sa) => this.onForgotten(sa),
     });
     options.transport.onDatagram((d) => this.manager.handle(d));
+    this.kernelEvents = options.kernel.subscribe((event) => this.onKernelEvent(event)).catch((err: unknown) => {
+      this.log('error', `cannot subscribe to kernel events (expiry will go unnoticed): ${(err as Error).message}`);
+      return () => undefined;
+    });
+  }
+
+  private readonly kernelEvents: Promise<() => void>;
+
+  /**
+   * A CHILD SA's lifetime ran out in the kernel. Hard: the kernel already
+   * removed that SA, so the pair is deleted with the peer (and the rest of
+   * its kernel state removed). Soft: rekeying it ourselves is not done yet;
+   * peers with a shorter rekey margin (strongSwan's default) rekey first.
+   */
+  private onKernelEvent(event: KernelEvent): void {
+    if (event.type !== 'expire') return;
+    for (const sa of this.manager.all()) {
+      const child = sa.data.children.find(
+        (c) => c.state.is('INSTALLED') && ((c.params.spiIn === event.sa.spi && c.params.localAddress === event.sa.dst) || (c.params.spiOut === event.sa.spi && c.params.remoteAddress === event.sa.dst)),
+      );
+      if (!child) continue;
+      const name = sa.data.conn?.name;
+      if (!event.hard) {
+        this.log('info', `CHILD SA ${child.params.spiIn.toString(16)} reached its soft lifetime; waiting for the peer to rekey it`, name);
+        return;
+      }
+      this.log('info', `CHILD SA ${child.params.spiIn.toString(16)} expired; deleting it with the peer`, name);
+      void sa.deleteChild(child.id);
+      return;
+    }
   }
 
   // ------------------------------------------------------------ Engine
@@ -183,6 +213,7 @@ export class IkeEngine implements Engine {
   }
 
   async shutdown(): Promise<void> {
+    (await this.kernelEvents)();
     const sas = this.manager.all();
     await Promise.all(sas.map((sa) => sa.delete()));
     const grace = this.options.shutdownGraceMs ?? 2000;

@@ -41,13 +41,15 @@ export interface ExecutionReport {
   installed: number[];
   failed: { childId: number; error: string }[];
   deleted: number[];
+  /** CHILD SAs whose UDP encapsulation was updated (NAT mapping change). */
+  updated: ChildSaParams[];
 }
 
 export class Executor {
   constructor(private readonly ports: ExecutorPorts) {}
 
   async apply(effects: readonly Effect[], ctx: ExecutionContext): Promise<ExecutionReport> {
-    const report: ExecutionReport = { sent: [], installed: [], failed: [], deleted: [] };
+    const report: ExecutionReport = { sent: [], installed: [], failed: [], deleted: [], updated: [] };
     for (const fx of effects) {
       switch (fx.kind) {
         case 'install-child': {
@@ -92,6 +94,17 @@ export class Executor {
         case 'release-spi':
           await this.ports.kernel.deleteSa({ dst: fx.dst, spi: fx.spi, proto: fx.proto }).catch(() => undefined);
           break;
+        case 'update-child-encap': {
+          const { inbound, outbound } = saSpecs(fx.child);
+          try {
+            await this.ports.kernel.updateSa(inbound);
+            await this.ports.kernel.updateSa(outbound);
+            report.updated.push(fx.child);
+          } catch (err) {
+            this.ports.emit({ type: 'log', ikeSaId: ctx.ikeSaId, level: 'error', message: `updating UDP encapsulation of CHILD SA '${fx.child.connName}': ${(err as Error).message}` });
+          }
+          break;
+        }
         case 'arm-timer':
           ctx.timers.arm(fx.timer, fx.ms, fx.qualifier);
           break;

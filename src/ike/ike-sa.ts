@@ -36,6 +36,8 @@ import { keyIkeSa } from './ike-keys.js';
 import { answerInformational } from './tasks/informational.js';
 import type { TaskEnv, TaskResult } from './tasks/task.js';
 import { SaTimers, type TimerName } from './timers.js';
+import { keepaliveEffects, mappingEffects, wantsKeepalives } from './nat/nat-effects.js';
+import { NAT_KEEPALIVE_INTERVAL_MS } from './nat/nat-rules.js';
 
 export interface IkeSaPorts {
   executor: Executor;
@@ -195,8 +197,10 @@ export class IkeSa {
     if (!opened.ok) return this.ports.drop(opened.reason, opened.detail);
     sa.responses.accept(header.messageId, bytes);
     // The peer's address as it reached us this time (NAT mappings move).
+    const moved = mappingEffects(sa, sa.remote, remote);
     sa.local = local;
     sa.remote = remote;
+    if (moved.length > 0) await this.run({ effects: moved });
     await this.dispatchRequest(header, bytes, opened.payloads);
   }
 
@@ -338,6 +342,10 @@ export class IkeSa {
       }
       return;
     }
+    if (name === 'keepalive') {
+      await this.run({ effects: keepaliveEffects(sa) });
+      return;
+    }
     if (name === 'half-open-expire' && sa.state.is('INIT_ANSWERED')) {
       await this.run({ effects: [], failed: { code: 'HALF_OPEN_TIMEOUT', message: `peer ${sa.remote.address} never sent IKE_AUTH` } });
     }
@@ -404,6 +412,11 @@ export class IkeSa {
       if (child && child.state.can('DELETED')) child.state.to('DELETED');
     }
     if (sa.state.is('ESTABLISHED') && !sa.establishedAt) sa.establishedAt = now;
+    for (const params of report.updated) {
+      const child = sa.children.find((c) => c.id === params.childId);
+      if (child) child.params.encap = params.encap;
+    }
+    if (wantsKeepalives(sa) && !this.timers.isArmed('keepalive')) this.timers.arm('keepalive', NAT_KEEPALIVE_INTERVAL_MS);
   }
 
   /** SPIs reserved for a CHILD SA that was refused or failed go back at once. */

@@ -77,3 +77,19 @@ describe('up on an established conn', () => {
     expect((await moon.engine.up('x')).error).toBe("conn 'x' has right=%any: it can only answer, not initiate (set right= to the peer's address)");
   });
 });
+
+describe('kernel lifetime expiry', () => {
+  it('a hard EXPIRE deletes the CHILD SA with the peer and removes the rest of it', async () => {
+    const { x, moon, sun } = await established();
+    const child = moon.engine.sas()[0]!.data.children[0]!.params;
+    const gone = (await moon.kernel.listSas()).find((s) => s.spi === child.spiIn)!;
+    await moon.kernel.deleteSa({ dst: gone.dst, spi: gone.spi, proto: 'esp' });
+    moon.kernel.kernel.emit({ type: 'expire', hard: true, sa: { dst: gone.dst, spi: gone.spi, proto: 'esp', src: gone.src, reqid: gone.reqid } });
+    await x.settle();
+    expect(await x.run()).toEqual(['INFORMATIONAL request 192.0.2.1 -> 192.0.2.2', 'INFORMATIONAL response 192.0.2.2 -> 192.0.2.1']);
+    expect(await moon.kernel.listSas()).toEqual([]);
+    expect(await moon.kernel.listPolicies()).toEqual([]);
+    expect(await sun.kernel.listSas()).toEqual([]);
+    expect(moon.engine.status().ikeSas[0]).toMatchObject({ state: 'ESTABLISHED', children: [] });
+  });
+});

@@ -19,6 +19,7 @@ import { acceptChosen, selectProposal } from '../proposal-select.js';
 import { formatTsList, narrow, withinProposed } from '../traffic-selectors.js';
 import { proposalsFromWire, proposalsToWire, proposalToWire, spiFromBytes, spiToBytes, tsFromWire, tsToWire } from '../wire-adapt.js';
 import { notify, type Failure, type TaskEnv } from './task.js';
+import { AH_NAT_CODE, explainAhNat, forcesEncapsulation } from '../nat/nat-rules.js';
 
 const DEFAULT_REPLAY_WINDOW = 32;
 
@@ -62,6 +63,9 @@ export interface Keying {
 export function params(sa: IkeSaData, env: TaskEnv, n: Negotiated, keying?: Keying): ChildSaParams | Failure {
   const suite = suiteOf(n.proposal);
   if (typeof suite === 'string') return { code: 'NO_PROPOSAL_CHOSEN', message: suite };
+  if (n.proposal.protocol === 'ah' && (sa.natLocal || sa.natRemote)) {
+    return { code: AH_NAT_CODE, message: explainAhNat(n.conn.name, sa.natLocal, sa.natRemote, forcesEncapsulation(n.conn)) };
+  }
   const k: Keying = keying ?? { weInitiated: sa.initiator, nonceI: sa.nonceI!, nonceR: sa.nonceR! };
   const keys = deriveChildSaKeys({
     prf: sa.prf!,

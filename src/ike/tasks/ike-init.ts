@@ -28,6 +28,7 @@ import { encodePlain } from '../protection.js';
 import { proposalsFromWire, proposalsToWire, proposalToWire } from '../wire-adapt.js';
 import { certReqPayloads } from './ike-auth.js';
 import { natdPayloads, processNatd } from './ike-natd.js';
+import { AH_NAT_CODE, explainAhNat, forcesEncapsulation, needsAh } from '../nat/nat-rules.js';
 import { notify, u16, ZERO_SPI, type TaskEnv, type TaskResult } from './task.js';
 
 const NONCE_SIZE = 32;
@@ -78,7 +79,7 @@ export function buildInitRequest(sa: IkeSaData, env: TaskEnv, group?: number): T
     { type: PayloadType.SA, critical: false, proposals: proposalsToWire(sa.sentIkeProposals, new Uint8Array(0)) },
     { type: PayloadType.KE, critical: false, group: wanted, data: sa.ke.publicValue },
     { type: PayloadType.NONCE, critical: false, data: sa.nonceI },
-    ...natdPayloads(sa.spiI, ZERO_SPI, sa.local, sa.remote),
+    ...natdPayloads(sa.spiI, ZERO_SPI, sa.local, sa.remote, fakeNatSource(sa, env)),
     ...extensionNotifies(),
   );
   const messageId = sa.requests.allocate();
@@ -139,6 +140,11 @@ export function processInitResponse(sa: IkeSaData, msg: IkeMessage, raw: Buffer,
   if (keyError) return fail('KEY_DERIVATION_FAILED', keyError);
   applyNat(sa, payloads, msg.header.spiR);
   peerExtensions(sa, payloads);
+  if ((sa.natLocal || sa.natRemote) && needsAh(conn)) {
+    // Refused before IKE_AUTH: the only CHILD SA this conn can make is one
+    // a NAT would break.
+    return fail(AH_NAT_CODE, explainAhNat(conn.name, sa.natLocal, sa.natRemote, forcesEncapsulation(conn)));
+  }
   const effects = [effect.log(sa.id, 'info', `IKE_SA_INIT done with ${peer}: ${formatProposal(chosen)}`)];
   if ((sa.natLocal || sa.natRemote) && sa.local.port === IKE_PORT) {
     // §2.23: behind a NAT everything after IKE_SA_INIT moves to port 4500,
@@ -171,8 +177,14 @@ function restart(sa: IkeSaData, env: TaskEnv, apply: () => void, why: string, gr
  */
 function applyNat(sa: IkeSaData, payloads: readonly Payload[], headerSpiR: Uint8Array): void {
   const nat = processNatd(payloads, sa.spiI, headerSpiR, sa.local, sa.remote);
-  sa.natLocal = nat.natLocal;
+  // forceencaps: we act as if behind a NAT (and told the peer so).
+  sa.natLocal = nat.natLocal || (nat.supported && forcesEncapsulation(sa.conn));
   sa.natRemote = nat.natRemote;
+}
+
+/** A SOURCE hash that matches nothing, when this conn forces encapsulation. */
+function fakeNatSource(sa: IkeSaData, env: TaskEnv): Uint8Array | undefined {
+  return forcesEncapsulation(sa.conn) ? env.random(20) : undefined;
 }
 
 function notifyName(type: number): string {
@@ -244,7 +256,7 @@ export function answerInit(sa: IkeSaData, msg: IkeMessage, raw: Buffer, env: Tas
     { type: PayloadType.SA, critical: false, proposals: [proposalToWire(chosen)] },
     { type: PayloadType.KE, critical: false, group, data: ke.value.publicValue },
     { type: PayloadType.NONCE, critical: false, data: sa.nonceR },
-    ...natdPayloads(sa.spiI, sa.spiR, sa.local, sa.remote),
+    ...natdPayloads(sa.spiI, sa.spiR, sa.local, sa.remote, fakeNatSource(sa, env)),
     ...certReqPayloads(sa.conn, env),
     ...extensionNotifies(),
   ];

@@ -12,8 +12,12 @@ import { PayloadType } from '../../wire/iana/payload-types.js';
 import type { Endpoint } from '../../net/transport.js';
 import { notify } from './task.js';
 
-export function natdPayloads(spiI: Uint8Array, spiR: Uint8Array, local: Endpoint, remote: Endpoint): Payload[] {
-  const src = natDetectionHash(spiI, spiR, local);
+/**
+ * `fakeSource` (forceencaps): a random SOURCE hash that matches no address,
+ * so the peer believes we are behind a NAT and both sides encapsulate.
+ */
+export function natdPayloads(spiI: Uint8Array, spiR: Uint8Array, local: Endpoint, remote: Endpoint, fakeSource?: Uint8Array): Payload[] {
+  const src = fakeSource ? ({ ok: true, value: fakeSource } as const) : natDetectionHash(spiI, spiR, local);
   const dst = natDetectionHash(spiI, spiR, remote);
   // An unspecified local address cannot be hashed meaningfully; sending no
   // NAT-D then simply disables detection on the peer.
