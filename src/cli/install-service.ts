@@ -47,7 +47,8 @@ export function renderUnit(
   docs = join(packageRoot, 'docs', 'systemd.md'),
 ): string {
   const words = ipsecCommand.trim().split(/\s+/);
-  if (words.length === 0 || !words.every((w) => w.startsWith('/'))) {
+  // systemd needs an absolute program; its arguments are absolute paths or node options.
+  if (!words[0]?.startsWith('/') || !words.every((w) => w.startsWith('/') || w.startsWith('--'))) {
     throw new InstallError('INSTALL_BAD_COMMAND', `--ipsec must be absolute paths (systemd needs them), got '${ipsecCommand}'`);
   }
   if (words.some((w) => /["'\\%$]/.test(w))) {
