@@ -1,0 +1,158 @@
+// Crashes and restarts (issue 8, item 4), in the kernel lab with real ESP
+// SAs: a SIGKILLed daemon leaves its SAs and policies in the kernel; the
+// next `ipsec start` on the same folders replaces the stale pid file and
+// control socket, removes exactly the state the previous nodeswan left
+// (an SA and a policy added with `ip xfrm` by someone else survive) and
+// brings the auto=start conn up again. A second `ipsec start` while one
+// runs is refused. SIGTERM makes the daemon delete its SAs at the peer and
+// leave only the foreign state in its kernel.
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StatusSnapshot } from '../../src/daemon/engine.js';
+import { NodeswanDaemon } from '../lab/nodeswan.js';
+import { ipBatch, run, waitForLine } from '../lab/netns.js';
+import { createTopology, type Topology } from '../lab/topology.js';
+import { xfrmStates } from '../interop/support/kernel-view.js';
+
+const psk = 'hardening restart secret, never logged 4Kp9';
+const foreignSpi = '0badf00d';
+const restarts = 3;
+
+function installedChild(status: StatusSnapshot, conn: string) {
+  const ike = status.ikeSas.find((sa) => sa.name === conn && sa.state === 'ESTABLISHED');
+  return ike?.children.find((c) => c.state === 'INSTALLED');
+}
+
+function pidOf(daemon: NodeswanDaemon): number {
+  return Number.parseInt(readFileSync(join(daemon.paths.rundir, 'nodeswan.pid'), 'utf8'), 10);
+}
+
+/** Resolves when the (non-child) process is gone: `tail --pid` waits on it. */
+async function exitOf(ns: string, pid: number): Promise<void> {
+  await run(['tail', `--pid=${pid}`, '-f', '/dev/null'], { timeoutMs: 30_000 });
+  void ns;
+}
+
+/** Resolves with the first log line after `fromByte` matching pattern (tail -f on the daemon's log file). */
+async function logLine(daemon: NodeswanDaemon, fromByte: number, pattern: RegExp): Promise<string> {
+  const tail = spawn('tail', ['-c', `+${fromByte + 1}`, '-F', daemon.paths.logfile], { stdio: ['ignore', 'pipe', 'ignore'] });
+  try {
+    return await waitForLine(tail, 'stdout', pattern, 60_000);
+  } finally {
+    tail.kill('SIGKILL');
+  }
+}
+
+function logSize(daemon: NodeswanDaemon): number {
+  return existsSync(daemon.paths.logfile) ? statSync(daemon.paths.logfile).size : 0;
+}
+
+async function policies(ns: string): Promise<string> {
+  return (await run(['ip', '-n', ns, 'xfrm', 'policy'])).stdout;
+}
+
+describe('crashes and restarts: SIGKILL, restart, SIGTERM', () => {
+  let topo: Topology;
+  let left: NodeswanDaemon;
+  let right: NodeswanDaemon;
+
+  beforeAll(async () => {
+    topo = await createTopology();
+    const conf = (me: 'left' | 'right') => {
+      const [l, r] = me === 'left' ? [topo.left, topo.right] : [topo.right, topo.left];
+      return `conn host4
+    keyexchange=ikev2
+    type=transport
+    authby=secret
+    left=${l.outer4}
+    right=${r.outer4}
+    auto=${me === 'left' ? 'start' : 'add'}
+`;
+    };
+    const secrets = `${topo.left.outer4} ${topo.right.outer4} : PSK "${psk}"\n`;
+    // Someone else's IPsec state on left, made with ip xfrm (reqid 7 is
+    // outside nodeswan's owned range, the policy carries no owner mark).
+    await ipBatch(topo.left.ns, [
+      `xfrm state add src ${topo.left.outer4} dst 192.0.2.99 proto esp spi 0x${foreignSpi} reqid 7 mode tunnel aead 'rfc4106(gcm(aes))' 0x${'11'.repeat(20)} 128`,
+      `xfrm policy add src 198.51.100.77/32 dst 203.0.113.77/32 dir out tmpl src ${topo.left.outer4} dst 192.0.2.99 proto esp reqid 7 mode tunnel`,
+    ]);
+    right = await NodeswanDaemon.start(topo.right.ns, { conf: conf('right'), secrets }, { name: 'right' });
+    topo.onDestroy(() => right.destroy());
+    const from = 0;
+    left = await NodeswanDaemon.start(topo.left.ns, { conf: conf('left'), secrets }, { name: 'left' });
+    topo.onDestroy(() => left.destroy());
+    await logLine(left, from, /IKE SA 'host4' established/);
+  }, 180_000);
+  afterAll(async () => {
+    await topo?.destroy();
+  });
+
+  it('a second ipsec start on the same config is refused while the daemon runs', async () => {
+    const pid = pidOf(left);
+    const second = await left.ipsec(['start']);
+    expect(second.exitCode).not.toBe(0);
+    expect(second.stdout + second.stderr).toMatch(new RegExp(`already running \\(pid ${pid}`));
+    expect(pidOf(left)).toBe(pid);
+    expect((await left.ipsec(['status'])).exitCode).toBe(0);
+  });
+
+  it(`survives ${restarts} SIGKILLs: stale state removed, foreign state kept, auto=start up again`, async () => {
+    for (let round = 1; round <= restarts; round++) {
+      const before = installedChild(await left.status(), 'host4');
+      expect(before, `round ${round}: installed CHILD SA before the kill`).toBeDefined();
+      const pid = pidOf(left);
+      process.kill(pid, 'SIGKILL');
+      await exitOf(left.ns, pid);
+      // The dead daemon's SAs and policies are still in the kernel, with its pid file and socket.
+      const leftover = (await xfrmStates(left.ns)).map((s) => s.spi);
+      expect(leftover).toEqual(expect.arrayContaining([before!.spiIn.toLowerCase(), before!.spiOut.toLowerCase(), foreignSpi]));
+      expect(existsSync(join(left.paths.rundir, 'nodeswan.pid'))).toBe(true);
+
+      const from = logSize(left);
+      const start = await left.ipsec(['start']);
+      expect(start.exitCode, start.stdout + start.stderr + left.log()).toBe(0);
+      expect(pidOf(left)).not.toBe(pid);
+      await logLine(left, from, /IKE SA 'host4' established/);
+      const log = left.log().slice(from);
+      expect(log).toContain('removed kernel state left by a previous nodeswan');
+
+      const after = installedChild(await left.status(), 'host4');
+      expect(after, `round ${round}: auto=start CHILD SA after the restart`).toBeDefined();
+      const spis = (await xfrmStates(left.ns)).map((s) => s.spi).sort();
+      // Exactly the new pair and the foreign SA: nothing of the killed instance.
+      expect(spis).toEqual([after!.spiIn.toLowerCase(), after!.spiOut.toLowerCase(), foreignSpi].sort());
+      expect(await policies(left.ns)).toContain('203.0.113.77/32');
+      // Control socket recreated: 0600, answers.
+      const socket = statSync(join(left.paths.rundir, 'nodeswan.ctl'));
+      expect(socket.isSocket()).toBe(true);
+      expect(socket.mode & 0o777).toBe(0o600);
+    }
+  }, 600_000);
+
+  it('SIGTERM: deletes reach the peer, the kernel keeps only the foreign state, pid file and socket go', async () => {
+    const current = installedChild(await left.status(), 'host4');
+    expect(current).toBeDefined();
+    const spis = [current!.spiIn.toLowerCase(), current!.spiOut.toLowerCase()];
+    expect((await xfrmStates(right.ns)).map((s) => s.spi)).toEqual(expect.arrayContaining(spis));
+    const pid = pidOf(left);
+    const rightFrom = logSize(right);
+    process.kill(pid, 'SIGTERM');
+    await exitOf(left.ns, pid);
+    expect((await xfrmStates(left.ns)).map((s) => s.spi)).toEqual([foreignSpi]);
+    const leftPolicies = await policies(left.ns);
+    expect(leftPolicies).toContain('203.0.113.77/32');
+    expect(leftPolicies).not.toContain(`${topo.right.outer4}/32`);
+    expect(existsSync(join(left.paths.rundir, 'nodeswan.pid'))).toBe(false);
+    expect(existsSync(join(left.paths.rundir, 'nodeswan.ctl'))).toBe(false);
+    // The peer heard the Delete: the CHILD SA of the stopped instance is gone there.
+    const rightChildren = (await right.status()).ikeSas.flatMap((sa) => sa.children.map((c) => c.spiIn.toLowerCase()));
+    expect(rightChildren).not.toContain(spis[1]);
+    const rightSpis = (await xfrmStates(right.ns)).map((s) => s.spi);
+    expect(rightSpis).not.toContain(spis[0]);
+    expect(rightSpis).not.toContain(spis[1]);
+    expect(right.log().slice(rightFrom)).not.toContain(psk);
+    expect(left.log()).not.toContain(psk);
+  }, 120_000);
+});
