@@ -13,7 +13,8 @@ export interface TrafficSelector {
 
 export interface ChildKeys {
   /** xfrm algorithm name (e.g. "rfc4106(gcm(aes))", "cbc(aes)") and key. */
-  encryption: { xfrmName: string; key: Uint8Array; icvBits?: number };
+  /** Absent for AH, which only authenticates. */
+  encryption?: { xfrmName: string; key: Uint8Array; icvBits?: number };
   integrity?: { xfrmName: string; key: Uint8Array; truncBits: number };
 }
 

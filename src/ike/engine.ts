@@ -88,7 +88,7 @@ export class IkeEngine implements Engine {
       clock: this.clock,
       env,
       random: this.random,
-      reserveSpi: (local, remote, reqid) => options.kernel.allocSpi({ src: remote, dst: local, proto: 'esp', reqid }),
+      reserveSpi: (local, remote, reqid, proto = 'esp') => options.kernel.allocSpi({ src: remote, dst: local, proto, reqid }),
       sendRaw: (local, remote, bytes) => options.transport.send({ local, remote, bytes }),
       ...(options.cookieThreshold !== undefined ? { cookieThreshold: options.cookieThreshold } : {}),
       drop: (reason, detail) => {

@@ -44,7 +44,7 @@ export interface IkeSaPorts {
   clock: Clock;
   env: TaskEnv;
   /** Reserve an inbound SPI in the kernel (allocSpi); rejects on kernel failure. */
-  reserveSpi(local: string, remote: string, reqid: number): Promise<number>;
+  reserveSpi(local: string, remote: string, reqid: number, proto?: 'esp' | 'ah'): Promise<number>;
   /** Count a dropped datagram by reason (shown by `ipsec statusall`). */
   drop(reason: string, detail?: string): void;
   /** The SA is gone; the manager forgets it. */
@@ -70,7 +70,7 @@ export class IkeSa {
   private readonly mailbox = new Mailbox();
   private readonly timers: SaTimers;
   /** Inbound SPIs reserved with allocSpi and not (yet) used by an installed CHILD SA. */
-  private readonly reservedSpis = new Set<number>();
+  private readonly reservedSpis = new Map<number, 'esp' | 'ah'>();
   private markClosed!: () => void;
   /** Resolves once the SA is destroyed (deleted, failed or abandoned). */
   readonly closed: Promise<void> = new Promise((resolve) => (this.markClosed = resolve));
@@ -314,8 +314,10 @@ export class IkeSa {
   }
 
   private async reserve(conn: IkeConn): Promise<number | undefined> {
-    const spi = await this.ports.reserveSpi(this.data.local.address, this.data.remote.address, this.ports.env.reqidFor(conn)).catch(() => undefined);
-    if (spi !== undefined) this.reservedSpis.add(spi);
+    // The SPI space is per protocol: an AH conn reserves an AH SPI.
+    const proto = conn.childProposals[0]?.protocol === 'ah' ? 'ah' : 'esp';
+    const spi = await this.ports.reserveSpi(this.data.local.address, this.data.remote.address, this.ports.env.reqidFor(conn), proto).catch(() => undefined);
+    if (spi !== undefined) this.reservedSpis.set(spi, proto);
     return spi;
   }
 
@@ -424,11 +426,11 @@ export class IkeSa {
     const sa = this.data;
     const inUse = new Set<number>(sa.children.filter((c) => c.state.is('INSTALLING', 'INSTALLED')).map((c) => c.params.spiIn));
     if (sa.pendingChild) inUse.add(sa.pendingChild.spiIn);
-    const stale = [...this.reservedSpis].filter((spi) => !inUse.has(spi));
+    const stale = [...this.reservedSpis].filter(([spi]) => !inUse.has(spi));
     if (stale.length === 0) return;
-    for (const spi of stale) this.reservedSpis.delete(spi);
+    for (const [spi] of stale) this.reservedSpis.delete(spi);
     await this.ports.executor.apply(
-      stale.map((spi) => ({ kind: 'release-spi' as const, spi, dst: sa.local.address, proto: 'esp' as const })),
+      stale.map(([spi, proto]) => ({ kind: 'release-spi' as const, spi, dst: sa.local.address, proto })),
       this.context(),
     );
   }
@@ -438,7 +440,7 @@ export class IkeSa {
     if (sa.state.is('DESTROYED')) return;
     this.timers.cancelAll();
     // Reserved SPIs whose CHILD SA never got installed (or was removed).
-    const release: Effect[] = [...this.reservedSpis].map((spi) => ({ kind: 'release-spi' as const, spi, dst: sa.local.address, proto: 'esp' as const }));
+    const release: Effect[] = [...this.reservedSpis].map(([spi, proto]) => ({ kind: 'release-spi' as const, spi, dst: sa.local.address, proto }));
     for (const c of sa.children) if (c.state.is('FAILED')) release.push({ kind: 'release-spi', spi: c.params.spiIn, dst: sa.local.address, proto: c.params.protocol });
     this.reservedSpis.clear();
     if (release.length > 0) await this.ports.executor.apply(release, this.context());

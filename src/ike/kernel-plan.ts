@@ -21,6 +21,7 @@ export interface KernelPlan {
 
 function algorithms(keys: ChildKeys): SaAlgorithms {
   const { encryption, integrity } = keys;
+  if (!encryption) return integrity ? { auth: { name: integrity.xfrmName, key: integrity.key, truncBits: integrity.truncBits } } : {};
   if (encryption.icvBits !== undefined) {
     return { aead: { name: encryption.xfrmName, key: encryption.key, icvBits: encryption.icvBits } };
   }

@@ -146,6 +146,11 @@ export class MemoryTransport implements DatagramTransport {
       this.stats.drops['no-receiver'] = (this.stats.drops['no-receiver'] ?? 0) + 1;
       return;
     }
+    if (datagram.bytes.length === 1 && datagram.bytes[0] === 0xff) {
+      // A NAT-T keepalive, as the UDP transport counts and ignores it.
+      this.stats.keepalives++;
+      return;
+    }
     this.stats.received++;
     try {
       this.handler(datagram);

@@ -288,7 +288,10 @@ export class UdpTransport implements DatagramTransport {
   async send(datagram: Datagram): Promise<void> {
     if (this.closed) throw new TransportError('NET_CLOSED', 'transport is closed');
     const chosen = this.pick(datagram);
-    const payload = chosen.info.role === 'natt' ? addNonEspMarker(datagram.bytes) : datagram.bytes;
+    // A NAT-T keepalive (one 0xFF octet, RFC 3948 §2.3) goes out bare; no
+    // IKE message is one octet long, so the two cannot be confused.
+    const keepalive = datagram.bytes.length === 1 && datagram.bytes[0] === 0xff;
+    const payload = chosen.info.role === 'natt' && !keepalive ? addNonEspMarker(datagram.bytes) : datagram.bytes;
     await new Promise<void>((resolve, reject) => {
       chosen.socket.send(payload, datagram.remote.port, datagram.remote.address, (err) => {
         if (err) {

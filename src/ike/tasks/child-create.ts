@@ -19,6 +19,7 @@ import { acceptChosen, selectProposal } from '../proposal-select.js';
 import { formatTsList, narrow, withinProposed } from '../traffic-selectors.js';
 import { proposalsFromWire, proposalsToWire, proposalToWire, spiFromBytes, spiToBytes, tsFromWire, tsToWire } from '../wire-adapt.js';
 import { notify, type Failure, type TaskEnv } from './task.js';
+import { ahChildKeys } from '../ah-keys.js';
 import { AH_NAT_CODE, explainAhNat, forcesEncapsulation } from '../nat/nat-rules.js';
 
 const DEFAULT_REPLAY_WINDOW = 32;
@@ -61,12 +62,17 @@ export interface Keying {
 }
 
 export function params(sa: IkeSaData, env: TaskEnv, n: Negotiated, keying?: Keying): ChildSaParams | Failure {
+  const k: Keying = keying ?? { weInitiated: sa.initiator, nonceI: sa.nonceI!, nonceR: sa.nonceR! };
+  if (n.proposal.protocol === 'ah') {
+    if (sa.natLocal || sa.natRemote) {
+      return { code: AH_NAT_CODE, message: explainAhNat(n.conn.name, sa.natLocal, sa.natRemote, forcesEncapsulation(n.conn)) };
+    }
+    const ah = ahChildKeys({ prf: sa.prf!, skD: sa.keys!.skD, proposal: n.proposal, ...k });
+    if (typeof ah === 'string') return { code: 'NO_PROPOSAL_CHOSEN', message: ah };
+    return paramsWithKeys(sa, env, n, ah.inbound, ah.outbound);
+  }
   const suite = suiteOf(n.proposal);
   if (typeof suite === 'string') return { code: 'NO_PROPOSAL_CHOSEN', message: suite };
-  if (n.proposal.protocol === 'ah' && (sa.natLocal || sa.natRemote)) {
-    return { code: AH_NAT_CODE, message: explainAhNat(n.conn.name, sa.natLocal, sa.natRemote, forcesEncapsulation(n.conn)) };
-  }
-  const k: Keying = keying ?? { weInitiated: sa.initiator, nonceI: sa.nonceI!, nonceR: sa.nonceR! };
   const keys = deriveChildSaKeys({
     prf: sa.prf!,
     skD: sa.keys!.skD,
@@ -78,6 +84,10 @@ export function params(sa: IkeSaData, env: TaskEnv, n: Negotiated, keying?: Keyi
   if (!keys.ok) return { code: keys.error.code, message: keys.error.message };
   const { initiatorToResponder: iToR, responderToInitiator: rToI } = keys.value;
   const [inbound, outbound] = k.weInitiated ? [rToI, iToR] : [iToR, rToI];
+  return paramsWithKeys(sa, env, n, childKeys(suite, inbound.encryptionKey, inbound.integrityKey), childKeys(suite, outbound.encryptionKey, outbound.integrityKey));
+}
+
+function paramsWithKeys(sa: IkeSaData, env: TaskEnv, n: Negotiated, inbound: ChildKeys, outbound: ChildKeys): ChildSaParams {
   const p: ChildSaParams = {
     childId: n.childId,
     connName: n.conn.name,
@@ -88,8 +98,8 @@ export function params(sa: IkeSaData, env: TaskEnv, n: Negotiated, keying?: Keyi
     remoteAddress: sa.remote.address,
     spiIn: n.spiIn,
     spiOut: n.spiOut,
-    inbound: childKeys(suite, inbound.encryptionKey, inbound.integrityKey),
-    outbound: childKeys(suite, outbound.encryptionKey, outbound.integrityKey),
+    inbound,
+    outbound,
     esn: firstOf(n.proposal, TransformType.ESN)?.id === ESN.ESN,
     replayWindow: n.conn.replayWindow ?? DEFAULT_REPLAY_WINDOW,
     localTs: n.localTs,

@@ -1,0 +1,252 @@
+import { describe, expect, it } from 'vitest';
+import { parseIdentity } from '../../src/ike/identity.js';
+import { tsFromCidr } from '../../src/ike/traffic-selectors.js';
+import type { IkeConn } from '../../src/ike/conn.js';
+import type { SaSpec } from '../../src/kernel/backend.js';
+import { ESN, INTEG } from '../../src/wire/iana/transforms.js';
+import { conn, esn, integ, proposal, ESP_GCM } from '../ike/fixtures.js';
+import { Exchange, pskSecrets } from './harness.js';
+import { PSK } from './setups.js';
+
+const AH_SHA256 = proposal('ah', [integ(INTEG.HMAC_SHA2_256_128), esn(ESN.NO_ESN)]);
+const secrets = pskSecrets(PSK, '@moon.example', '@sun.example');
+
+/** moon 100.64.0.2 (behind the NAT when `x.nat` is set) initiates to sun 192.0.2.2. */
+async function pair(x: Exchange, moonOverrides: Partial<IkeConn> = {}, sunOverrides: Partial<IkeConn> = {}) {
+  const moon = await x.side('moon', '100.64.0.2');
+  const sun = await x.side('sun', '192.0.2.2');
+  await moon.engine.loadConns(
+    [
+      conn({
+        name: 'nat',
+        localAddress: '100.64.0.2',
+        remoteAddress: '192.0.2.2',
+        localId: parseIdentity('@moon.example'),
+        remoteId: parseIdentity('@sun.example'),
+        localTs: [tsFromCidr('100.64.0.0/24')],
+        remoteTs: [tsFromCidr('198.51.100.0/24')],
+        ...moonOverrides,
+      }),
+    ],
+    secrets,
+  );
+  await sun.engine.loadConns(
+    [
+      conn({
+        name: 'nat',
+        localAddress: '192.0.2.2',
+        remoteAddress: '%any',
+        localId: parseIdentity('@sun.example'),
+        remoteId: parseIdentity('@moon.example'),
+        localTs: [tsFromCidr('198.51.100.0/24')],
+        remoteTs: [tsFromCidr('100.64.0.0/10')],
+        ...sunOverrides,
+      }),
+    ],
+    secrets,
+  );
+  return { moon, sun };
+}
+
+function behindNat(): Exchange {
+  const x = new Exchange();
+  x.nat = { inside: '100.64.0.2', outside: '203.0.113.9' };
+  return x;
+}
+
+describe('NAT traversal: keepalives', () => {
+  it('the side behind the NAT sends a one-octet keepalive to 4500 every 20 s; the other side sends none', async () => {
+    const x = behindNat();
+    const { moon, sun } = await pair(x);
+    const up = moon.engine.up('nat');
+    await x.settle();
+    await x.run();
+    expect((await up).error).toBeUndefined();
+    await x.advance(19_999);
+    expect(x.queue).toHaveLength(0);
+    await x.advance(1);
+    expect(x.queue.map((d) => ({ from: d.local, to: d.remote, bytes: [...d.bytes] }))).toEqual([
+      { from: { address: '100.64.0.2', port: 4500 }, to: { address: '192.0.2.2', port: 4500 }, bytes: [0xff] },
+    ]);
+    await x.deliver();
+    expect(sun.transport.counters().keepalives).toBe(1);
+    await x.advance(20_000);
+    await x.advance(20_000);
+    expect(x.queue).toHaveLength(2);
+    expect(x.queue.every((d) => d.local.address === '100.64.0.2' && d.bytes.length === 1)).toBe(true);
+  });
+
+  it('no NAT, no keepalives', async () => {
+    const x = new Exchange();
+    const { moon } = await pair(x, { remoteTs: [tsFromCidr('198.51.100.0/24')] }, { remoteTs: [tsFromCidr('100.64.0.0/24')] });
+    const up = moon.engine.up('nat');
+    await x.settle();
+    await x.run();
+    expect((await up).ikeSa).toMatchObject({ natLocal: false, natRemote: false });
+    await x.advance(60_000);
+    expect(x.queue).toHaveLength(0);
+  });
+});
+
+describe('NAT traversal: forceencaps', () => {
+  it('forceencaps=yes on the initiator floats to 4500 and encapsulates without a NAT', async () => {
+    const x = new Exchange();
+    const { moon, sun } = await pair(x, { forceEncaps: true });
+    const up = moon.engine.up('nat');
+    await x.settle();
+    expect(await x.run()).toEqual([
+      'IKE_SA_INIT request 100.64.0.2 -> 192.0.2.2',
+      'IKE_SA_INIT response 192.0.2.2 -> 100.64.0.2',
+      'IKE_AUTH request 100.64.0.2[4500] -> 192.0.2.2[4500]',
+      'IKE_AUTH response 192.0.2.2[4500] -> 100.64.0.2[4500]',
+    ]);
+    const result = await up;
+    expect(result.error).toBeUndefined();
+    expect(result.ikeSa).toMatchObject({ natLocal: true, natRemote: false });
+    expect(sun.engine.status().ikeSas[0]).toMatchObject({ natRemote: true });
+    for (const side of [moon, sun]) {
+      expect((await side.kernel.listSas()).map((s) => s.encap)).toEqual([
+        { srcPort: 4500, dstPort: 4500 },
+        { srcPort: 4500, dstPort: 4500 },
+      ]);
+    }
+  });
+
+  it('forceencaps=yes on the responder makes both sides encapsulate', async () => {
+    const x = new Exchange();
+    const { moon, sun } = await pair(x, {}, { forceEncaps: true });
+    const up = moon.engine.up('nat');
+    await x.settle();
+    await x.run();
+    expect((await up).ikeSa).toMatchObject({ natLocal: false, natRemote: true, localAddress: '100.64.0.2[4500]' });
+    expect((await sun.kernel.listSas()).every((s) => s.encap?.srcPort === 4500 && s.encap.dstPort === 4500)).toBe(true);
+  });
+});
+
+describe('AH and NAT', () => {
+  it('AH CHILD SAs work without a NAT (integrity key only, no encapsulation)', async () => {
+    const x = new Exchange();
+    const { moon, sun } = await pair(x, { childProposals: [AH_SHA256], remoteTs: [tsFromCidr('198.51.100.0/24')] }, { childProposals: [AH_SHA256], remoteTs: [tsFromCidr('100.64.0.0/24')] });
+    // The keys as installed (SaState never exposes them).
+    const installed = new Map<string, string>();
+    for (const side of [moon, sun]) {
+      for (const method of ['addSa', 'updateSa'] as const) {
+        const real = side.kernel[method].bind(side.kernel);
+        side.kernel[method] = async (spec: SaSpec) => {
+          if (spec.algorithms.auth) installed.set(`${side.name} ${spec.src}`, Buffer.from(spec.algorithms.auth.key).toString('hex'));
+          return real(spec);
+        };
+      }
+    }
+    const up = moon.engine.up('nat');
+    await x.settle();
+    await x.run();
+    expect((await up).error).toBeUndefined();
+    const moonSas = await moon.kernel.listSas();
+    const sunSas = await sun.kernel.listSas();
+    expect(moonSas.map((s) => s.proto)).toEqual(['ah', 'ah']);
+    for (const s of [...moonSas, ...sunSas]) {
+      expect(s.encap).toBeUndefined();
+      expect(s.algorithms.crypt).toBeUndefined();
+      expect(s.algorithms.auth).toMatchObject({ name: 'hmac(sha256)', keyBits: 256, truncBits: 128 });
+    }
+    // Each side's outbound key is the other's inbound key, and the two directions differ.
+    expect(installed.get('moon 100.64.0.2')).toBe(installed.get('sun 100.64.0.2'));
+    expect(installed.get('moon 192.0.2.2')).toBe(installed.get('sun 192.0.2.2'));
+    expect(installed.get('moon 100.64.0.2')).toHaveLength(64);
+    expect(installed.get('moon 100.64.0.2')).not.toBe(installed.get('moon 192.0.2.2'));
+  });
+
+  it('an AH conn behind a NAT is refused before IKE_AUTH with the reason and the ESP alternative', async () => {
+    const x = behindNat();
+    const { moon, sun } = await pair(x, { childProposals: [AH_SHA256] }, { childProposals: [AH_SHA256] });
+    const up = moon.engine.up('nat');
+    await x.settle();
+    expect(await x.run()).toEqual(['IKE_SA_INIT request 203.0.113.9[10500] -> 192.0.2.2', 'IKE_SA_INIT response 192.0.2.2 -> 100.64.0.2']);
+    const result = await up;
+    expect(result.ok).toBe(false);
+    expect(result.error).toContain("conn 'nat': AH CHILD SA refused: a NAT is between us and the peer (we are behind it)");
+    expect(result.error).toContain('AH authenticates the outer IP addresses, which a NAT rewrites');
+    expect(result.error).toContain('UDP encapsulation (RFC 3948) exists for ESP only');
+    expect(result.error).toContain('esp=null-sha256');
+    expect(moon.log.join('\n')).toContain('AH CHILD SA refused');
+    expect(await moon.kernel.listSas()).toEqual([]);
+    expect(await sun.kernel.listSas()).toEqual([]);
+  });
+
+  it('a responder refuses an AH CHILD SA across a NAT and logs why', async () => {
+    const x = behindNat();
+    // moon would take ESP or AH; sun only AH, so sun's choice meets the NAT.
+    const { moon, sun } = await pair(x, { childProposals: [ESP_GCM, AH_SHA256] }, { childProposals: [AH_SHA256] });
+    const up = moon.engine.up('nat');
+    await x.settle();
+    await x.run();
+    const result = await up;
+    expect(result.ok).toBe(false);
+    expect(sun.log.join('\n')).toMatch(/AH CHILD SA refused: a NAT is between us and the peer \(the peer is behind it\).*esp=null-sha256/);
+    expect(await sun.kernel.listSas()).toEqual([]);
+    expect(await moon.kernel.listSas()).toEqual([]);
+  });
+});
+
+describe('NAT traversal: the peer NAT mapping changes', () => {
+  it("a request from a new port moves the CHILD SAs' encapsulation in place (same SPIs) and later messages follow", async () => {
+    const x = behindNat();
+    const { moon, sun } = await pair(x);
+    const up = moon.engine.up('nat');
+    await x.settle();
+    await x.run();
+    expect((await up).error).toBeUndefined();
+    const before = await sun.kernel.listSas();
+    expect(before.map((s) => s.encap)).toEqual([
+      { srcPort: 14500, dstPort: 4500 },
+      { srcPort: 4500, dstPort: 14500 },
+    ]);
+    const updates: SaSpec[] = [];
+    const update = sun.kernel.updateSa.bind(sun.kernel);
+    sun.kernel.updateSa = async (spec) => {
+      updates.push(spec);
+      return update(spec);
+    };
+    // moon deletes its IKE SA; the NAT now maps it to port 24500.
+    void moon.engine.down('nat');
+    await x.settle();
+    const request = x.queue.shift()!;
+    expect(request.local).toEqual({ address: '100.64.0.2', port: 4500 });
+    sun.transport.deliver({ local: request.remote, remote: { address: '203.0.113.9', port: 24500 }, bytes: request.bytes });
+    await x.settle();
+    expect(updates.map((s) => ({ spi: s.spi, encap: s.encap }))).toEqual([
+      { spi: before[0]!.spi, encap: { srcPort: 24500, dstPort: 4500 } },
+      { spi: before[1]!.spi, encap: { srcPort: 4500, dstPort: 24500 } },
+    ]);
+    expect(sun.log.join('\n')).toContain("peer's NAT mapping moved from port 14500 to 24500");
+    // The answer goes to the new mapping.
+    expect(x.queue.map((d) => d.remote)).toEqual([{ address: '203.0.113.9', port: 24500 }]);
+  });
+
+  it('the kernel keeps the SA (SPI, keys, counters) when only the encapsulation port changes', async () => {
+    const x = behindNat();
+    const { moon, sun } = await pair(x);
+    const up = moon.engine.up('nat');
+    await x.settle();
+    await x.run();
+    expect((await up).error).toBeUndefined();
+    const before = await sun.kernel.listSas();
+    const sa = sun.engine.sas()[0]!;
+    // An INFORMATIONAL from the new port: sun's answer, then moon is gone.
+    void moon.engine.down('nat');
+    await x.settle();
+    const request = x.queue.shift()!;
+    const spis = before.map((s) => s.spi);
+    let seen: number[] = [];
+    const del = sun.kernel.deleteSa.bind(sun.kernel);
+    sun.kernel.deleteSa = async (id) => {
+      if (seen.length === 0) seen = (await sun.kernel.listSas()).filter((s) => spis.includes(s.spi)).map((s) => s.encap!.srcPort + s.encap!.dstPort);
+      return del(id);
+    };
+    sun.transport.deliver({ local: request.remote, remote: { address: '203.0.113.9', port: 24500 }, bytes: request.bytes });
+    await x.settle();
+    expect(sa.destroyed).toBe(true);
+    expect(seen).toEqual([24500 + 4500, 4500 + 24500]);
+  });
+});
