@@ -119,7 +119,7 @@ describe('crashes and restarts: SIGKILL, restart, SIGTERM', () => {
       expect(log).toContain('removed kernel state left by a previous nodeswan');
 
       const after = installedChild(await left.status(), 'host4');
-      expect(after, `round ${round}: auto=start CHILD SA after the restart`).toBeDefined();
+      expect(after, `round ${round}: auto=start CHILD SA after the restart\n--- left ---\n${left.log().slice(from)}\n--- right ---\n${right.log()}`).toBeDefined();
       const spis = (await xfrmStates(left.ns)).map((s) => s.spi).sort();
       // Exactly the new pair and the foreign SA: nothing of the killed instance.
       expect(spis).toEqual([after!.spiIn.toLowerCase(), after!.spiOut.toLowerCase(), foreignSpi].sort());
