@@ -41,6 +41,7 @@ let peer: NodeswanDaemon | undefined;
 let status = 0;
 try {
   check(readFileSync('/proc/1/comm', 'utf8').trim() === 'systemd', 'PID 1 is systemd');
+  process.stdout.write(`    systemd: ${sh('systemctl', ['--version']).out.split('\n')[0]}\n`);
 
   const install = sh(process.execPath, ['--import', tsxLoader, `${root}src/cli/main.ts`, 'install-service', '--ipsec', ipsecCommand]);
   check(install.status === 0, 'ipsec install-service', install.out);
