@@ -114,7 +114,10 @@ export function parseSecrets(file: string, src: FileSource, diags: Diagnostics, 
       return;
     }
     const mode = src.mode(f);
-    if (mode !== undefined && (mode & 0o077) !== 0) {
+    if (mode !== undefined && (mode & 0o022) !== 0) {
+      // Whoever can write it can plant a PSK or swap a key: refused.
+      diags.error({ file: f, line: 1, col: 1 }, 'secrets-writable', `secrets file is writable by group or others (mode ${(mode & 0o777).toString(8).padStart(4, '0')}); refused: restrict it with 'chmod 600 ${f}'`);
+    } else if (mode !== undefined && (mode & 0o077) !== 0) {
       diags.warning({ file: f, line: 1, col: 1 }, 'secrets-permissions', `secrets file is accessible by group or others (mode ${(mode & 0o777).toString(8).padStart(4, '0')}); restrict it with 'chmod 600 ${f}'`);
     }
     // Logical entries: a line starting with whitespace continues the previous one.

@@ -5,7 +5,7 @@
 // (rightcert). Tasks only ask questions of the loaded store.
 
 import { createHash, createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import type { SecretsModel } from '../config/secrets.js';
 import { readCertificate, type CertificateParts } from '../pki/certificate-parts.js';
@@ -23,6 +23,8 @@ const MAX_CHAIN = 8;
 export class CredentialStore {
   /** Problems found while loading, one line each (logged by the engine). */
   readonly problems: string[] = [];
+  /** Weaknesses that do not stop loading (a key readable by others), logged as warnings. */
+  readonly warnings: string[] = [];
   private readonly anchors: CertificateParts[] = [];
   private readonly certs = new Map<string, CertificateParts>();
   private readonly keys: KeyObject[] = [];
@@ -39,12 +41,24 @@ export class CredentialStore {
       if (!KEY_TYPES.has(entry.type) || !entry.file) continue;
       const path = isAbsolute(entry.file) ? entry.file : join(dir, 'private', entry.file);
       try {
+        this.checkKeyFileMode(path);
         const passphrase = entry.secret?.reveal();
         this.keys.push(createPrivateKey(passphrase ? { key: readFileSync(path), passphrase } : { key: readFileSync(path) }));
       } catch (err) {
         this.problems.push(`${entry.source.file}:${entry.source.line}: cannot read private key ${path}: ${(err as Error).message}`);
       }
     }
+  }
+
+  /**
+   * A key file others can write is refused: whoever can replace it can
+   * impersonate this host. One others can read is loaded with a warning.
+   */
+  private checkKeyFileMode(path: string): void {
+    const mode = statSync(path).mode & 0o777;
+    const octal = mode.toString(8).padStart(4, '0');
+    if (mode & 0o022) throw new Error(`refused: the file is writable by group or others (mode ${octal}); restrict it with 'chmod 600 ${path}'`);
+    if (mode & 0o004) this.warnings.push(`private key ${path} is readable by others (mode ${octal}); restrict it with 'chmod 600 ${path}'`);
   }
 
   /** Test/daemon helper: a store from in-memory material only. */

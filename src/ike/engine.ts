@@ -110,8 +110,8 @@ export class IkeEngine implements Engine {
   /**
    * A CHILD SA's lifetime ran out in the kernel. Hard: the kernel already
    * removed that SA, so the pair is deleted with the peer (and the rest of
-   * its kernel state removed). Soft: rekeying it ourselves is not done yet;
-   * peers with a shorter rekey margin (strongSwan's default) rekey first.
+   * its kernel state removed). Soft (bytes/packets, or the time backstop
+   * behind our own rekey timer): rekey it now, unless rekey=no.
    */
   private onKernelEvent(event: KernelEvent): void {
     if (event.type !== 'expire') return;
@@ -122,7 +122,12 @@ export class IkeEngine implements Engine {
       if (!child) continue;
       const name = sa.data.conn?.name;
       if (!event.hard) {
-        this.log('info', `CHILD SA ${child.params.spiIn.toString(16)} reached its soft lifetime; waiting for the peer to rekey it`, name);
+        if (sa.data.conn?.rekey === false) {
+          this.log('info', `CHILD SA ${child.params.spiIn.toString(16)} reached its soft lifetime; rekey=no, so it ends at the hard one unless the peer rekeys it`, name);
+          return;
+        }
+        this.log('info', `CHILD SA ${child.params.spiIn.toString(16)} reached its soft lifetime; rekeying it`, name);
+        void sa.rekeyChild(child.id);
         return;
       }
       this.log('info', `CHILD SA ${child.params.spiIn.toString(16)} expired; deleting it with the peer`, name);
@@ -155,6 +160,7 @@ export class IkeEngine implements Engine {
     this.secrets = secrets;
     this.credentials = credentials ?? new CredentialStore(this.options.ipsecDir ?? '/etc/ipsec.d', secrets);
     for (const problem of this.credentials.problems) this.log('error', problem);
+    for (const warning of this.credentials.warnings) this.log('warn', warning);
     for (const name of [...report.removed, ...report.changed]) await this.down(name);
     for (const name of [...report.added, ...report.changed]) {
       if (after.get(name)?.auto === 'start') void this.up(name);
