@@ -5,10 +5,15 @@ import type { ChildSaParams } from './child-params.js';
 import { childSaStateMachine } from './child-sa-state.js';
 import type { StateMachine } from './state-machine.js';
 import type { ChildSaState } from './child-sa-state.js';
+import type { ChildRekeyMarks } from './rekey/child-rekey.js';
 
 export class ChildSa {
   readonly state: StateMachine<ChildSaState> = childSaStateMachine();
   installedAt?: Date;
+  /** Clock time (ms) our rekey of it is due; undefined = we never rekey it. */
+  rekeyAt?: number;
+  /** Rekeys of it under way or done, by either side (collision rule). */
+  rekey: ChildRekeyMarks = {};
   constructor(readonly params: ChildSaParams) {}
 
   get id(): number {

@@ -94,6 +94,9 @@ export function connFromConfig(c: ConnModel): IkeConn {
     keyingTries: c.keyingTries,
     lifetimeSeconds: c.lifetime,
     ikeLifetimeSeconds: c.ikeLifetime,
+    rekey: c.rekey,
+    rekeyMarginSeconds: c.rekeyMargin,
+    rekeyFuzzPercent: c.rekeyFuzz,
     replayWindow: c.replayWindow,
     auto: c.auto,
   };

@@ -44,6 +44,12 @@ export interface IkeConn {
   retransmit?: RetransmitPolicy;
   lifetimeSeconds?: number;
   ikeLifetimeSeconds?: number;
+  /** rekey=no: never start a rekey (answer the peer's; hard expiry still ends the SA). */
+  rekey?: boolean;
+  /** rekeymargin (seconds before expiry to rekey); default 540. */
+  rekeyMarginSeconds?: number;
+  /** rekeyfuzz (percent of the margin to start earlier at random); default 100. */
+  rekeyFuzzPercent?: number;
   replayWindow?: number;
   auto?: 'ignore' | 'add' | 'route' | 'start';
   /** forceencaps=yes / encapsulation=yes: UDP-encapsulate ESP even without a NAT. */

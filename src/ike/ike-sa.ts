@@ -38,6 +38,14 @@ import type { TaskEnv, TaskResult } from './tasks/task.js';
 import { SaTimers, type TimerName } from './timers.js';
 import { keepaliveEffects, mappingEffects, wantsKeepalives } from './nat/nat-effects.js';
 import { NAT_KEEPALIVE_INTERVAL_MS } from './nat/nat-rules.js';
+import { afterOurRekey, buildChildRekey, childFromRekeyResponse, isRekeyFailure, type ChildRekeyPending } from './rekey/child-rekey.js';
+import { ourRekeyLoses } from './rekey/collision.js';
+import { childRekeyDelayMs } from './rekey/schedule.js';
+
+/** How long a rekey waits when our request window is busy (another exchange under way). */
+const REKEY_BUSY_RETRY_MS = 1000;
+/** How long before trying again after the peer refused a rekey (TEMPORARY_FAILURE and the like). */
+const REKEY_REFUSED_RETRY_MS = 10_000;
 
 export interface IkeSaPorts {
   executor: Executor;
@@ -77,7 +85,9 @@ export class IkeSa {
   /** A fragmented message being collected (RFC 7383). */
   private reassembly?: Reassembly & { response: boolean };
   /** What our outstanding request was for, to route its response. */
-  private pendingRequest?: { kind: 'init' | 'auth' | 'delete-ike' | 'delete-child' | 'other'; childId?: number };
+  private pendingRequest?: { kind: 'init' | 'auth' | 'delete-ike' | 'delete-child' | 'rekey-child' | 'other'; childId?: number };
+  /** Our CHILD SA rekey in flight (its reserved SPI and KE stay with it). */
+  private childRekey?: ChildRekeyPending;
 
   constructor(
     init: IkeSaInit,
@@ -88,8 +98,8 @@ export class IkeSa {
       state: ikeSaStateMachine(),
       retransmit: init.conn?.retransmit ?? defaultRetransmitPolicy,
     });
-    this.timers = new SaTimers(ports.clock, (name) => {
-      void this.mailbox.post(() => this.onTimer(name)).catch((err: unknown) => ports.drop('handler-error', `timer ${name}: ${(err as Error)?.stack ?? String(err)}`));
+    this.timers = new SaTimers(ports.clock, (name, key) => {
+      void this.mailbox.post(() => this.onTimer(name, key)).catch((err: unknown) => ports.drop('handler-error', `timer ${name}: ${(err as Error)?.stack ?? String(err)}`));
     });
   }
 
@@ -148,6 +158,77 @@ export class IkeSa {
     });
   }
 
+  /** Rekey a CHILD SA now (soft EXPIRE from the kernel, or its rekey timer). */
+  rekeyChild(childId: number): Promise<void> {
+    return this.mailbox.post(() => this.startChildRekey(childId));
+  }
+
+  private async startChildRekey(childId: number): Promise<void> {
+    const sa = this.data;
+    const old = sa.children.find((c) => c.id === childId);
+    // Gone, going, already replaced by the peer's rekey, or ours is under way.
+    if (!old || !old.state.is('INSTALLED') || old.rekey.theirs || old.rekey.ours || !sa.conn) return;
+    if (!sa.state.is('ESTABLISHED')) return;
+    if (sa.requests.busy || this.childRekey) {
+      this.timers.arm('child-rekey', REKEY_BUSY_RETRY_MS, String(childId));
+      return;
+    }
+    const spiIn = await this.reserve(sa.conn);
+    if (spiIn === undefined) {
+      await this.run({ effects: [effect.log(sa.id, 'error', `the kernel could not reserve an SPI to rekey CHILD SA ${old.params.spiIn.toString(16)}; trying again`)] });
+      this.timers.arm('child-rekey', REKEY_REFUSED_RETRY_MS, String(childId));
+      return;
+    }
+    const built = buildChildRekey(sa, this.ports.env, old, spiIn);
+    if ('code' in built) {
+      await this.run({ effects: [effect.log(sa.id, 'error', `cannot rekey CHILD SA: ${built.message}`)] });
+      return;
+    }
+    old.rekey.ours = { nonceI: built.pending.nonceI };
+    this.childRekey = built.pending;
+    this.pendingRequest = { kind: 'rekey-child', childId };
+    await this.run({ effects: built.effects });
+  }
+
+  private async onChildRekeyResponse(payloads: Payload[]): Promise<void> {
+    const sa = this.data;
+    const pending = this.childRekey;
+    this.childRekey = undefined;
+    const old = pending && sa.children.find((c) => c.id === pending.oldChildId);
+    if (!pending || !old) return;
+    const result = childFromRekeyResponse(sa, this.ports.env, pending, old, payloads);
+    if (isRekeyFailure(result)) {
+      delete old.rekey.ours;
+      await this.run({ effects: [effect.log(sa.id, 'warn', result.message)] });
+      if (old.state.is('INSTALLED') && !old.rekey.theirs) this.timers.arm('child-rekey', REKEY_REFUSED_RETRY_MS, String(old.id));
+      return;
+    }
+    old.rekey.ours = { nonceI: pending.nonceI, nonceR: result.nonceR, newChildId: result.child.childId };
+    await this.run({ effects: [{ kind: 'install-child', child: result.child, policies: false }] });
+    const fresh = sa.children.find((c) => c.id === result.child.childId);
+    if (!fresh?.state.is('INSTALLED')) return; // the kernel refused: the old pair stays, the peer is told by run()
+    const theirs = old.rekey.theirs;
+    const loses = theirs !== undefined && ourRekeyLoses({ nonceI: pending.nonceI, nonceR: result.nonceR }, theirs);
+    const decision = afterOurRekey(old, old.rekey, fresh.id, loses);
+    const going = sa.children.find((c) => c.id === decision.deleteChildId);
+    await this.run({ effects: [effect.log(sa.id, 'info', `CHILD SA ${old.params.spiIn.toString(16).padStart(8, '0')} ${decision.why}: new pair ${fresh.params.spiIn.toString(16).padStart(8, '0')}/${fresh.params.spiOut.toString(16).padStart(8, '0')}`)] });
+    // The old pair may already be gone (the peer deleted it): nothing to say then.
+    if (!going || !going.state.is('INSTALLED') || sa.requests.busy) return;
+    this.pendingRequest = { kind: 'delete-child', childId: going.id };
+    await this.run(buildDeleteChild(sa, going));
+  }
+
+  /** Arm the rekey timer of a CHILD SA at its due time (kept across an IKE SA rekey). */
+  private scheduleChildRekey(child: ChildSa): void {
+    if (child.rekeyAt === undefined) {
+      const conn = this.data.conn;
+      const delay = conn ? childRekeyDelayMs(conn, this.ports.env.random) : undefined;
+      if (delay === undefined) return;
+      child.rekeyAt = this.ports.clock.now() + delay;
+    }
+    this.timers.arm('child-rekey', Math.max(0, child.rekeyAt - this.ports.clock.now()), String(child.id));
+  }
+
   /**
    * Become the successor of a rekeyed IKE SA (§2.18): keys from the old
    * SK_d, the peer's identity and the CHILD SAs move over, message IDs
@@ -169,6 +250,7 @@ export class IkeSa {
     if (old.peerSignatureHashes) sa.peerSignatureHashes = old.peerSignatureHashes;
     sa.children = old.children;
     old.children = [];
+    for (const child of sa.children) if (child.state.is('INSTALLED')) this.scheduleChildRekey(child);
     sa.state.to('INIT_ANSWERED');
     sa.state.to('ESTABLISHED');
     sa.establishedAt = this.ports.clock.wallTime();
@@ -232,7 +314,15 @@ export class IkeSa {
           return;
         }
         const spiIn = await this.reserve(sa.conn!);
-        return this.run(answerCreateChild(sa, env, id, payloads, spiIn));
+        const answered = answerCreateChild(sa, env, id, payloads, spiIn);
+        if (answered.rekeyed) {
+          // The peer replaces this CHILD SA: our own rekey of it stops here
+          // (or, if under way, the collision rule decides once it completes).
+          const old = sa.children.find((c) => c.id === answered.rekeyed!.oldChildId);
+          if (old) old.rekey.theirs = answered.rekeyed;
+          this.timers.cancel('child-rekey', String(answered.rekeyed.oldChildId));
+        }
+        return this.run(answered);
       }
       default:
         return this.ports.drop('unsupported-exchange');
@@ -308,6 +398,8 @@ export class IkeSa {
         const child = sa.children.find((c) => c.id === pending.childId);
         return this.run({ effects: child ? removeChildren(sa, [child]) : [] });
       }
+      case 'rekey-child':
+        return this.onChildRekeyResponse(payloads);
       default:
         return;
     }
@@ -323,9 +415,10 @@ export class IkeSa {
 
   // ------------------------------------------------------------ timers
 
-  private async onTimer(name: TimerName): Promise<void> {
+  private async onTimer(name: TimerName, key = ''): Promise<void> {
     const sa = this.data;
     if (sa.state.is('DESTROYED')) return;
+    if (name === 'child-rekey') return this.startChildRekey(Number(key.slice(key.indexOf(':') + 1)));
     if (name === 'retransmit') {
       const step = sa.requests.onTimeout();
       if (step.action === 'resend') {
@@ -407,6 +500,7 @@ export class IkeSa {
       child.state.to('INSTALLED');
       child.installedAt = now;
       this.reservedSpis.delete(child.params.spiIn);
+      this.scheduleChildRekey(child);
     }
     for (const { childId } of report.failed) sa.children.find((c) => c.id === childId)?.state.to('FAILED');
     for (const id of report.deleted) {
@@ -426,6 +520,7 @@ export class IkeSa {
     const sa = this.data;
     const inUse = new Set<number>(sa.children.filter((c) => c.state.is('INSTALLING', 'INSTALLED')).map((c) => c.params.spiIn));
     if (sa.pendingChild) inUse.add(sa.pendingChild.spiIn);
+    if (this.childRekey) inUse.add(this.childRekey.spiIn);
     const stale = [...this.reservedSpis].filter(([spi]) => !inUse.has(spi));
     if (stale.length === 0) return;
     for (const [spi] of stale) this.reservedSpis.delete(spi);

@@ -48,7 +48,7 @@ export class Exchange {
     });
   }
 
-  async side(name: string, address: string, options: { cookieThreshold?: number } = {}): Promise<Side> {
+  async side(name: string, address: string, options: { cookieThreshold?: number; random?: (size: number) => Buffer } = {}): Promise<Side> {
     const transport = this.network.endpoint([
       { address, port: 500 },
       { address, port: 4500 },

@@ -19,6 +19,7 @@ import { acceptChosen, selectProposal } from '../proposal-select.js';
 import { formatTsList, narrow, withinProposed } from '../traffic-selectors.js';
 import { proposalsFromWire, proposalsToWire, proposalToWire, spiFromBytes, spiToBytes, tsFromWire, tsToWire } from '../wire-adapt.js';
 import { notify, type Failure, type TaskEnv } from './task.js';
+import { kernelLifetime } from '../rekey/schedule.js';
 import { ahChildKeys } from '../ah-keys.js';
 import { AH_NAT_CODE, explainAhNat, forcesEncapsulation } from '../nat/nat-rules.js';
 
@@ -108,7 +109,7 @@ function paramsWithKeys(sa: IkeSaData, env: TaskEnv, n: Negotiated, inbound: Chi
     forward: n.mode === 'tunnel' && n.conn.localTs.length > 0,
     proposal: formatProposal(n.proposal),
   };
-  if (n.conn.lifetimeSeconds) p.lifetime = { softSeconds: Math.floor(n.conn.lifetimeSeconds * 0.9), hardSeconds: n.conn.lifetimeSeconds };
+  if (n.conn.lifetimeSeconds) p.lifetime = kernelLifetime(n.conn.lifetimeSeconds, n.conn);
   if (sa.natLocal || sa.natRemote) p.encap = { localPort: sa.local.port, remotePort: sa.remote.port };
   return p;
 }

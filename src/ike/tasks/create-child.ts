@@ -56,7 +56,15 @@ export function refuseCreateChild(sa: IkeSaData, messageId: number): TaskResult 
   return refuse(sa, messageId, NotifyType.NO_ADDITIONAL_SAS, `peer ${sa.remote.address} asked to rekey the IKE SA; answered NO_ADDITIONAL_SAS (IKE SA rekeying is not supported yet)`);
 }
 
-export function answerCreateChild(sa: IkeSaData, env: TaskEnv, messageId: number, payloads: readonly Payload[], spiIn: number | undefined): TaskResult {
+/** A rekey of one of our CHILD SAs that we answered (for the collision rule, §2.8.1). */
+export interface AnsweredRekey {
+  oldChildId: number;
+  newChildId: number;
+  nonceI: Uint8Array;
+  nonceR: Uint8Array;
+}
+
+export function answerCreateChild(sa: IkeSaData, env: TaskEnv, messageId: number, payloads: readonly Payload[], spiIn: number | undefined): TaskResult & { rekeyed?: AnsweredRekey } {
   const conn = sa.conn!;
   const peer = sa.remote.address;
   const saPayload = findPayload(payloads, PayloadType.SA);
@@ -126,6 +134,7 @@ export function answerCreateChild(sa: IkeSaData, env: TaskEnv, messageId: number
   // Policies stay shared when this replaces (or adds to) a CHILD SA of the same reqid.
   const shared = sa.children.some((c) => c.state.is('INSTALLED') && c.params.reqid === child.reqid);
   return {
+    ...(old ? { rekeyed: { oldChildId: old.id, newChildId: child.childId, nonceI: nonce.data, nonceR } } : {}),
     effects: [
       { kind: 'install-child', child, policies: !shared },
       {

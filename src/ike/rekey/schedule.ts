@@ -1,0 +1,52 @@
+// When to rekey (RFC 7296 §2.8): `lifetime - rekeymargin`, made earlier by
+// a random part of `rekeymargin * rekeyfuzz%` so two peers with the same
+// config rarely start at the same moment. The kernel SA gets the hard
+// lifetime, and its soft lifetime at the unfuzzed rekey time: a backstop
+// that reaches us as a soft EXPIRE if our own timer was lost.
+
+import type { IkeConn } from '../conn.js';
+
+/** strongSwan-compatible defaults (rekeymargin=9m, rekeyfuzz=100%). */
+export const DEFAULT_REKEY_MARGIN_SECONDS = 9 * 60;
+export const DEFAULT_REKEY_FUZZ_PERCENT = 100;
+
+export interface RekeyTiming {
+  lifetimeSeconds?: number;
+  rekeyMarginSeconds?: number;
+  rekeyFuzzPercent?: number;
+}
+
+/** A uniform fraction in [0, 1) from injected random bytes (tests seed it). */
+export function fraction(random: (size: number) => Buffer): number {
+  return random(4).readUInt32BE(0) / 0x1_0000_0000;
+}
+
+/** The margin actually used: never more than the lifetime allows. */
+function marginOf(lifetime: number, timing: RekeyTiming): number {
+  const margin = timing.rekeyMarginSeconds ?? DEFAULT_REKEY_MARGIN_SECONDS;
+  // A margin that eats the whole lifetime would rekey at once, forever:
+  // fall back to a tenth of the lifetime.
+  return margin > 0 && margin < lifetime ? margin : lifetime / 10;
+}
+
+/** Kernel lifetimes for a CHILD SA: soft at the latest rekey time, hard at `lifetime`. */
+export function kernelLifetime(lifetimeSeconds: number, timing: RekeyTiming): { softSeconds: number; hardSeconds: number } {
+  return { softSeconds: Math.max(1, Math.floor(lifetimeSeconds - marginOf(lifetimeSeconds, timing))), hardSeconds: lifetimeSeconds };
+}
+
+/**
+ * Milliseconds from now until we start rekeying an SA with `lifetime`
+ * seconds, or undefined when it is never rekeyed by us (rekey=no or no
+ * lifetime).
+ */
+export function rekeyDelayMs(lifetimeSeconds: number | undefined, timing: RekeyTiming, rekey: boolean, random: (size: number) => Buffer): number | undefined {
+  if (!rekey || !lifetimeSeconds || lifetimeSeconds <= 0) return undefined;
+  const margin = marginOf(lifetimeSeconds, timing);
+  const fuzz = Math.max(0, timing.rekeyFuzzPercent ?? DEFAULT_REKEY_FUZZ_PERCENT) / 100;
+  const early = margin * fuzz * fraction(random);
+  return Math.max(1000, Math.round((lifetimeSeconds - margin - early) * 1000));
+}
+
+export function childRekeyDelayMs(conn: IkeConn, random: (size: number) => Buffer): number | undefined {
+  return rekeyDelayMs(conn.lifetimeSeconds, conn, conn.rekey !== false, random);
+}
