@@ -71,6 +71,7 @@ export class Executor {
         }
         case 'delete-child': {
           const problems = await this.remove(fx.child, fx.keepPolicies ?? false);
+          wipeChildKeys(fx.child);
           for (const message of problems) {
             this.ports.emit({ type: 'log', ikeSaId: ctx.ikeSaId, level: 'error', message: `removing CHILD SA '${fx.child.connName}' from the kernel: ${message}` });
           }
@@ -206,4 +207,12 @@ function describe(op: KernelOp, err: unknown): string {
       ? `${op.policy.dir} policy ${op.policy.selector.src} -> ${op.policy.selector.dst}`
       : `${op.op === 'update-sa' ? 'inbound' : 'outbound'} SA ${op.sa.spi.toString(16).padStart(8, '0')}`;
   return `${what}: ${(err as Error).message ?? String(err)}`;
+}
+
+/** The CHILD SA's keys must not outlive it in our memory (the kernel had its own copy). */
+function wipeChildKeys(child: ChildSaParams): void {
+  for (const keys of [child.inbound, child.outbound]) {
+    keys.encryption?.key.fill(0);
+    keys.integrity?.key.fill(0);
+  }
 }
