@@ -116,3 +116,90 @@ for (const fullyRandom of [false, true]) {
     }, 120_000);
   });
 }
+
+describe('no NAT on the path', () => {
+  let topo: Topology;
+  let left: NodeswanDaemon;
+  let right: NodeswanDaemon;
+  const conf = (me: 'left' | 'right') => {
+    const [l, r] = me === 'left' ? [topo.left, topo.right] : [topo.right, topo.left];
+    return `conn %default
+    keyexchange=ikev2
+    authby=secret
+    leftid=@${me}.example
+    rightid=@${me === 'left' ? 'right' : 'left'}.example
+    left=${l.outer4}
+    right=${r.outer4}
+    leftsubnet=${l.insideNet4}
+    rightsubnet=${r.insideNet4}
+    auto=add
+
+conn ah
+    ah=sha256
+
+conn forced
+    esp=aes256gcm16
+    forceencaps=yes
+    # Own identities: the responder picks its conn by the peer's ID.
+    leftid=@${me}-forced.example
+    rightid=@${me === 'left' ? 'right' : 'left'}-forced.example
+`;
+  };
+
+  beforeAll(async () => {
+    topo = await createTopology();
+    const both = `${secrets}@left-forced.example @right-forced.example : PSK "${PSK}"\n`;
+    right = await NodeswanDaemon.start(topo.right.ns, { conf: conf('right'), secrets: both }, { name: 'right' });
+    topo.onDestroy(() => right.destroy());
+    left = await NodeswanDaemon.start(topo.left.ns, { conf: conf('left'), secrets: both }, { name: 'left' });
+    topo.onDestroy(() => left.destroy());
+  }, 180_000);
+
+  afterAll(async () => {
+    await topo?.destroy();
+  }, 60_000);
+
+  async function pingsAcross(): Promise<string[]> {
+    const filter = 'ah or esp or udp port 4500 or icmp';
+    const [l, r] = await captureDuring(
+      [topo.left.ns, topo.right.ns],
+      async () => {
+        const there = await ping(topo.left.ns, topo.right.inside4, { src: topo.left.inside4, count: 3 });
+        const back = await ping(topo.right.ns, topo.left.inside4, { src: topo.right.inside4, count: 3 });
+        expect(there.received, there.output).toBe(3);
+        expect(back.received, back.output).toBe(3);
+      },
+      { filter },
+    );
+    // ARP: the capture's own end marker.
+    return [...l!.packets, ...r!.packets].filter((p) => p.kind !== 'arp').map((p) => p.line);
+  }
+
+  it('AH CHILD SAs work: AH in both kernels and on the wire, pings pass', async () => {
+    await left.up('ah');
+    for (const ns of [topo.left.ns, topo.right.ns]) {
+      const states = (await runIn(ns, ['ip', 'xfrm', 'state'])).stdout;
+      expect(states.match(/proto ah /g)).toHaveLength(2);
+      expect(states).not.toContain('encap');
+    }
+    const lines = await pingsAcross();
+    // Each host's egress: its 3 requests and 3 replies, each in AH (tunnel mode: inner packet readable).
+    expect(lines.filter((l) => /AH\(spi=0x[0-9a-f]+,/.test(l))).toHaveLength(12);
+    expect(lines.filter((l) => !/AH\(spi=/.test(l))).toEqual([]);
+    const down = await left.ipsec(['down', 'ah']);
+    expect(down.exitCode).toBe(0);
+  }, 240_000);
+
+  it('forceencaps=yes: port 4500 and UDP-encapsulated ESP without a NAT', async () => {
+    await left.up('forced');
+    const leftSa = (await left.status('forced')).ikeSas.find((s) => s.state === 'ESTABLISHED')!;
+    expect(leftSa).toMatchObject({ natLocal: true, localAddress: `${topo.left.outer4}[4500]`, remoteAddress: `${topo.right.outer4}[4500]` });
+    for (const ns of [topo.left.ns, topo.right.ns]) {
+      const states = (await runIn(ns, ['ip', 'xfrm', 'state'])).stdout;
+      expect(states.match(/encap type espinudp sport 4500 dport 4500/g)).toHaveLength(2);
+    }
+    const lines = await pingsAcross();
+    expect(lines.filter((l) => /UDP-encap: ESP\(spi=/.test(l))).toHaveLength(12);
+    expect(lines.filter((l) => !/UDP-encap: ESP\(spi=/.test(l))).toEqual([]);
+  }, 240_000);
+});
