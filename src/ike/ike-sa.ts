@@ -40,7 +40,8 @@ import { keepaliveEffects, mappingEffects, wantsKeepalives } from './nat/nat-eff
 import { NAT_KEEPALIVE_INTERVAL_MS } from './nat/nat-rules.js';
 import { afterOurRekey, buildChildRekey, childFromRekeyResponse, isRekeyFailure, type ChildRekeyPending } from './rekey/child-rekey.js';
 import { ourRekeyLoses } from './rekey/collision.js';
-import { childRekeyDelayMs } from './rekey/schedule.js';
+import { buildIkeRekey, refuseWhileRekeying, successorFromResponse, type IkeRekeyPending } from './rekey/ike-rekey-initiator.js';
+import { childRekeyDelayMs, fraction, rekeyDelayMs } from './rekey/schedule.js';
 
 /** How long a rekey waits when our request window is busy (another exchange under way). */
 const REKEY_BUSY_RETRY_MS = 1000;
@@ -85,9 +86,13 @@ export class IkeSa {
   /** A fragmented message being collected (RFC 7383). */
   private reassembly?: Reassembly & { response: boolean };
   /** What our outstanding request was for, to route its response. */
-  private pendingRequest?: { kind: 'init' | 'auth' | 'delete-ike' | 'delete-child' | 'rekey-child' | 'other'; childId?: number };
+  private pendingRequest?: { kind: 'init' | 'auth' | 'delete-ike' | 'delete-child' | 'rekey-child' | 'rekey-ike' | 'other'; childId?: number };
   /** Our CHILD SA rekey in flight (its reserved SPI and KE stay with it). */
   private childRekey?: ChildRekeyPending;
+  /** Our IKE SA rekey in flight. */
+  private ikeRekey?: IkeRekeyPending;
+  /** A successor IKE SA took over; this one only waits to be deleted. */
+  private superseded = false;
 
   constructor(
     init: IkeSaInit,
@@ -218,6 +223,51 @@ export class IkeSa {
     await this.run(buildDeleteChild(sa, going));
   }
 
+  /** Arm the IKE SA's rekey timer (ikelifetime - rekeymargin, fuzzed). */
+  private scheduleIkeRekey(): void {
+    const conn = this.data.conn;
+    const delay = conn ? rekeyDelayMs(conn.ikeLifetimeSeconds, conn, conn.rekey !== false, this.ports.env.random) : undefined;
+    if (delay !== undefined) this.timers.arm('ike-rekey', delay);
+  }
+
+  private async startIkeRekey(): Promise<void> {
+    const sa = this.data;
+    if (this.superseded || !sa.state.is('ESTABLISHED') || !sa.conn) return;
+    if (sa.requests.busy || this.childRekey) {
+      this.timers.arm('ike-rekey', REKEY_BUSY_RETRY_MS);
+      return;
+    }
+    const built = buildIkeRekey(sa, this.ports.env, this.ports.newSpi());
+    if ('code' in built) {
+      await this.run({ effects: [effect.log(sa.id, 'error', `cannot rekey the IKE SA: ${built.message}`)] });
+      return;
+    }
+    this.ikeRekey = built.pending;
+    this.pendingRequest = { kind: 'rekey-ike' };
+    await this.run({ effects: built.effects });
+  }
+
+  private async onIkeRekeyResponse(payloads: Payload[]): Promise<void> {
+    const sa = this.data;
+    const pending = this.ikeRekey;
+    this.ikeRekey = undefined;
+    if (!pending) return;
+    const successor = successorFromResponse(sa, pending, payloads);
+    if ('code' in successor) {
+      // A collision (TEMPORARY_FAILURE) or a refusal: try again after a random pause.
+      const pause = REKEY_BUSY_RETRY_MS + Math.round(fraction(this.ports.env.random) * REKEY_REFUSED_RETRY_MS);
+      await this.run({ effects: [effect.log(sa.id, 'warn', `${successor.message}; trying again in ${pause} ms`)] });
+      this.timers.arm('ike-rekey', pause);
+      return;
+    }
+    this.ports.succeed(this, successor);
+    this.superseded = true;
+    this.timers.cancel('ike-rekey');
+    // The CHILD SAs moved to the successor; the old IKE SA goes with a Delete under its own keys.
+    this.pendingRequest = { kind: 'delete-ike' };
+    await this.run(buildDeleteIke(sa));
+  }
+
   /** Arm the rekey timer of a CHILD SA at its due time (kept across an IKE SA rekey). */
   private scheduleChildRekey(child: ChildSa): void {
     if (child.rekeyAt === undefined) {
@@ -251,6 +301,7 @@ export class IkeSa {
     sa.children = old.children;
     old.children = [];
     for (const child of sa.children) if (child.state.is('INSTALLED')) this.scheduleChildRekey(child);
+    this.scheduleIkeRekey();
     sa.state.to('INIT_ANSWERED');
     sa.state.to('ESTABLISHED');
     sa.establishedAt = this.ports.clock.wallTime();
@@ -308,11 +359,17 @@ export class IkeSa {
       case ExchangeType.CREATE_CHILD_SA: {
         if (!sa.state.is('ESTABLISHED')) return this.ports.drop('unexpected-exchange');
         if (createChildKind(payloads) === 'ike-rekey') {
+          if (this.ikeRekey || this.childRekey || this.superseded) return this.run({ effects: refuseWhileRekeying(sa, id, 'an IKE SA rekey') });
           const result = answerIkeRekey(sa, env, id, payloads, this.ports.newSpi());
           await this.run(result);
-          if (result.successor) this.ports.succeed(this, result.successor);
+          if (result.successor) {
+            this.ports.succeed(this, result.successor);
+            this.superseded = true;
+            this.timers.cancel('ike-rekey');
+          }
           return;
         }
+        if (this.ikeRekey || this.superseded) return this.run({ effects: refuseWhileRekeying(sa, id, 'a CHILD SA') });
         const spiIn = await this.reserve(sa.conn!);
         const answered = answerCreateChild(sa, env, id, payloads, spiIn);
         if (answered.rekeyed) {
@@ -400,6 +457,8 @@ export class IkeSa {
       }
       case 'rekey-child':
         return this.onChildRekeyResponse(payloads);
+      case 'rekey-ike':
+        return this.onIkeRekeyResponse(payloads);
       default:
         return;
     }
@@ -419,6 +478,7 @@ export class IkeSa {
     const sa = this.data;
     if (sa.state.is('DESTROYED')) return;
     if (name === 'child-rekey') return this.startChildRekey(Number(key.slice(key.indexOf(':') + 1)));
+    if (name === 'ike-rekey') return this.startIkeRekey();
     if (name === 'retransmit') {
       const step = sa.requests.onTimeout();
       if (step.action === 'resend') {
@@ -507,7 +567,10 @@ export class IkeSa {
       const child = sa.children.find((c) => c.id === id);
       if (child && child.state.can('DELETED')) child.state.to('DELETED');
     }
-    if (sa.state.is('ESTABLISHED') && !sa.establishedAt) sa.establishedAt = now;
+    if (sa.state.is('ESTABLISHED') && !sa.establishedAt) {
+      sa.establishedAt = now;
+      this.scheduleIkeRekey();
+    }
     for (const params of report.updated) {
       const child = sa.children.find((c) => c.id === params.childId);
       if (child) child.params.encap = params.encap;

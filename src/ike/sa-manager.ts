@@ -141,7 +141,7 @@ export class SaManager {
   private succeed(old: IkeSa, successor: Successor): void {
     const d = old.data;
     const sa = new IkeSa(
-      { id: this.nextId++, initiator: false, spiI: successor.spiI, spiR: successor.spiR, local: d.local, remote: d.remote, ...(d.conn ? { conn: d.conn } : {}) },
+      { id: this.nextId++, initiator: successor.initiator ?? false, spiI: successor.spiI, spiR: successor.spiR, local: d.local, remote: d.remote, ...(d.conn ? { conn: d.conn } : {}) },
       this.saPorts(),
     );
     const error = sa.takeOver(d, successor);

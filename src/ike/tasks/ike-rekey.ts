@@ -30,6 +30,8 @@ export interface Successor {
   nonceI: Buffer;
   nonceR: Buffer;
   sharedSecret: Buffer;
+  /** We initiated the rekey, so we are the new IKE SA's initiator (§2.18). */
+  initiator?: boolean;
 }
 
 function respond(sa: IkeSaData, messageId: number, inner: Payload[]): Buffer {
