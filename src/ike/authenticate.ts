@@ -119,7 +119,9 @@ export function buildOurAuth(sa: IkeSaData, env: TaskEnv, conn: IkeConn, id: IdP
   }
   if (!signature.ok) return { code: signature.error.code, message: `conn '${conn.name}': ${signature.error.message}` };
   const send = conn.sendCert === 'always' || (conn.sendCert !== 'never' && sa.peerCertReq);
-  const certs: CertPayload[] = send ? [{ type: PayloadType.CERT, critical: false, encoding: X509_SIGNATURE, data: cred.cert.der }] : [];
+  // Our certificate, then the intermediate CAs up to (not including) the root.
+  const chain = send ? [cred.cert.der, ...env.credentials().intermediatesOf(cred.cert.x509)] : [];
+  const certs: CertPayload[] = chain.map((data) => ({ type: PayloadType.CERT, critical: false, encoding: X509_SIGNATURE, data }));
   return { certs, auth: { type: PayloadType.AUTH, critical: false, method, data: signature.value } };
 }
 

@@ -120,6 +120,23 @@ export class CredentialStore {
   }
 
   /**
+   * The CA certificates between `cert` and a self-signed root, from the
+   * loaded cacerts (issuer first, root excluded): sent after our own
+   * certificate so a peer that only trusts the root can build the chain.
+   */
+  intermediatesOf(cert: X509Certificate): Buffer[] {
+    const chain: Buffer[] = [];
+    let current = cert;
+    for (let depth = 0; depth < MAX_CHAIN; depth++) {
+      const issuer = this.anchors.find((a) => !a.x509.raw.equals(current.raw) && current.checkIssued(a.x509) && current.verify(a.x509.publicKey));
+      if (!issuer || issuer.x509.checkIssued(issuer.x509)) break;
+      chain.push(issuer.x509.raw);
+      current = issuer.x509;
+    }
+    return chain;
+  }
+
+  /**
    * Validates the peer's end-entity certificate (DER) against the trust
    * anchors, using intermediates it sent; `pinned` (rightcert) must match
    * exactly when given. Returns the parsed certificate or why it failed.

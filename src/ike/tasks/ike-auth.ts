@@ -26,6 +26,7 @@ import type { IkeSaData } from '../ike-sa-data.js';
 import { encodeProtected, encodeProtectedDatagrams } from '../protection.js';
 import { tsFromWire } from '../wire-adapt.js';
 import { childAnswer, childFromResponse, childRequest, isChildFailure } from './child-create.js';
+import { sendsFragments } from './ike-frag.js';
 import { notify, type Failure, type TaskEnv, type TaskResult } from './task.js';
 
 export { ourIdentity } from '../authenticate.js';
@@ -73,7 +74,7 @@ export function buildAuthRequest(sa: IkeSaData, env: TaskEnv, spiIn: number): Ta
     { spiI: sa.spiI, spiR: sa.spiR, exchangeType: ExchangeType.IKE_AUTH, messageId, initiator: true, response: false },
     payloads,
     sa.skOut!,
-    sa.peerFragmentation,
+    sendsFragments(sa),
   );
   sa.state.to('AUTH_SENT');
   return { effects: [{ kind: 'send-request', exchange: 'IKE_AUTH', messageId, datagrams }] };
@@ -175,7 +176,7 @@ export function answerAuth(sa: IkeSaData, env: TaskEnv, messageId: number, paylo
       { spiI: sa.spiI, spiR: sa.spiR, exchangeType: ExchangeType.IKE_AUTH, messageId, initiator: false, response: true },
       inner,
       sa.skOut!,
-      sa.peerFragmentation,
+      sendsFragments(sa),
     );
 
   sa.state.to('ESTABLISHED');

@@ -28,6 +28,7 @@ import { encodePlain } from '../protection.js';
 import { proposalsFromWire, proposalsToWire, proposalToWire } from '../wire-adapt.js';
 import { certReqPayloads } from './ike-auth.js';
 import { natdPayloads, processNatd } from './ike-natd.js';
+import { fragmentationNotify, negotiated } from './ike-frag.js';
 import { AH_NAT_CODE, explainAhNat, forcesEncapsulation, needsAh } from '../nat/nat-rules.js';
 import { notify, u16, ZERO_SPI, type TaskEnv, type TaskResult } from './task.js';
 
@@ -37,13 +38,14 @@ export const HALF_OPEN_TIMEOUT_MS = 30_000;
 const IKE_PORT = 500;
 const NATT_PORT = 4500;
 
-function extensionNotifies(): Payload[] {
-  return [notify(NotifyType.IKEV2_FRAGMENTATION_SUPPORTED), notify(NotifyType.SIGNATURE_HASH_ALGORITHMS, encodeSignatureHashes())];
+function extensionNotifies(sa: IkeSaData, peerAnnouncedFragmentation?: boolean): Payload[] {
+  return [...fragmentationNotify(sa.conn, peerAnnouncedFragmentation), notify(NotifyType.SIGNATURE_HASH_ALGORITHMS, encodeSignatureHashes())];
 }
 
 /** What the peer's IKE_SA_INIT says about its capabilities. */
 function peerExtensions(sa: IkeSaData, payloads: readonly Payload[]): void {
-  sa.peerFragmentation = findNotify(payloads, NotifyType.IKEV2_FRAGMENTATION_SUPPORTED) !== undefined;
+  const peerAnnouncedFragmentation = findNotify(payloads, NotifyType.IKEV2_FRAGMENTATION_SUPPORTED) !== undefined;
+  sa.peerFragmentation = negotiated(sa.conn, peerAnnouncedFragmentation);
   const hashes = findNotify(payloads, NotifyType.SIGNATURE_HASH_ALGORITHMS);
   if (hashes) sa.peerSignatureHashes = decodeSignatureHashes(hashes.data);
   if (findPayload(payloads, PayloadType.CERTREQ)) sa.peerCertReq = true;
@@ -80,7 +82,7 @@ export function buildInitRequest(sa: IkeSaData, env: TaskEnv, group?: number): T
     { type: PayloadType.KE, critical: false, group: wanted, data: sa.ke.publicValue },
     { type: PayloadType.NONCE, critical: false, data: sa.nonceI },
     ...natdPayloads(sa.spiI, ZERO_SPI, sa.local, sa.remote, fakeNatSource(sa, env)),
-    ...extensionNotifies(),
+    ...extensionNotifies(sa),
   );
   const messageId = sa.requests.allocate();
   const bytes = encodePlain(
@@ -258,7 +260,7 @@ export function answerInit(sa: IkeSaData, msg: IkeMessage, raw: Buffer, env: Tas
     { type: PayloadType.NONCE, critical: false, data: sa.nonceR },
     ...natdPayloads(sa.spiI, sa.spiR, sa.local, sa.remote, fakeNatSource(sa, env)),
     ...certReqPayloads(sa.conn, env),
-    ...extensionNotifies(),
+    ...extensionNotifies(sa, findNotify(payloads, NotifyType.IKEV2_FRAGMENTATION_SUPPORTED) !== undefined),
   ];
   const bytes = encodePlain(
     { spiI: sa.spiI, spiR: sa.spiR, exchangeType: ExchangeType.IKE_SA_INIT, messageId: msg.header.messageId, initiator: false, response: true },
