@@ -59,6 +59,35 @@ describe('SA encoding', () => {
   });
 });
 
+// Regression: an IPv4-in-IPv6 site-to-site tunnel (leftsubnet=198.51.100.0/24
+// over left=2001:db8::1) installed and negotiated, but no packet left: the
+// kernel had stamped the SAs' zero selectors with the outer family (IPv6),
+// so IPv4 flows never matched them (XfrmOutNoStates, ACQUIREs instead).
+describe('selector family of SAs', () => {
+  const sel = X.xfrm_usersa_info.fields.find((f) => f.name === 'sel')!.offset;
+  const familyOffset = sel + X.xfrm_selector.fields.find((f) => f.name === 'family')!.offset;
+  const flagsOffset = X.xfrm_usersa_info.fields.find((f) => f.name === 'flags')!.offset;
+  const base = { spi: 0x1001, proto: 'esp', reqid: 1, algorithms: { aead: { name: 'rfc4106(gcm(aes))', key: key(20), icvBits: 128 } } } as const;
+
+  it('a tunnel-mode SA without a selector is family-free (XFRM_STATE_AF_UNSPEC, selector family 0)', () => {
+    const { fixed, attrs } = encodeSa({ ...base, src: '2001:db8::1', dst: '2001:db8::2', mode: 'tunnel' });
+    expect(fixed.readUInt16LE(familyOffset)).toBe(0);
+    expect(fixed.readUInt8(flagsOffset) & X.XFRM_STATE_AF_UNSPEC).toBe(X.XFRM_STATE_AF_UNSPEC);
+    expect(decodeSa(payloadOf({ fixed, attrs })).selector).toEqual({ src: '::/0', dst: '::/0' });
+  });
+
+  it('transport mode, and any SA given a selector, keep the family', () => {
+    for (const sa of [
+      { ...base, src: '192.0.2.1', dst: '192.0.2.2', mode: 'transport' },
+      { ...base, src: '2001:db8::1', dst: '2001:db8::2', mode: 'tunnel', selector: { src: '2001:db8:1::/64', dst: '2001:db8:2::/64' } },
+    ] satisfies SaSpec[]) {
+      const { fixed } = encodeSa(sa);
+      expect(fixed.readUInt16LE(familyOffset)).not.toBe(0);
+      expect(fixed.readUInt8(flagsOffset) & X.XFRM_STATE_AF_UNSPEC).toBe(0);
+    }
+  });
+});
+
 describe('key material', () => {
   const sa: SaSpec = {
     src: '192.0.2.1', dst: '192.0.2.2', spi: 1, proto: 'esp', mode: 'tunnel', reqid: 1,

@@ -32,9 +32,15 @@ export function encodeSa(sa: SaSpec): { fixed: Buffer; attrs: Attribute[] } {
     throw new KernelError('KERNEL_BAD_REPLAY_WINDOW', 'EINVAL', 'extended sequence numbers need a replay window of at least 1 packet');
   }
   const useEsnState = sa.esn === true || window > LEGACY_REPLAY_MAX;
+  // A tunnel-mode SA without a selector of its own carries inner packets of
+  // either family (IPv4 inside IPv6 and the reverse). Left with a zero
+  // selector family, the kernel stamps the SA's outer family on it, and an
+  // outbound flow of the other family never finds the SA (XfrmOutNoStates,
+  // an ACQUIRE instead): XFRM_STATE_AF_UNSPEC keeps the selector family-free.
+  const familyFree = sa.selector === undefined && sa.mode === 'tunnel';
   const selector = sa.selector ?? anySelector(family);
   const fixed = encodeStruct(X.xfrm_usersa_info, {
-    sel: selectorStruct(selector),
+    sel: familyFree ? { ...selectorStruct(selector), family: 0 } : selectorStruct(selector),
     id: { daddr: parseAddress(sa.dst).bytes, spi: sa.spi, proto: protoCode(sa.proto) },
     saddr: parseAddress(sa.src).bytes,
     lft: lifetimeCfg(sa.lifetime),
@@ -42,7 +48,7 @@ export function encodeSa(sa: SaSpec): { fixed: Buffer; attrs: Attribute[] } {
     family: familyCode(family),
     mode: modeCode(sa.mode),
     replay_window: useEsnState ? 0 : window,
-    flags: sa.esn ? X.XFRM_STATE_ESN : 0,
+    flags: (sa.esn ? X.XFRM_STATE_ESN : 0) | (familyFree ? X.XFRM_STATE_AF_UNSPEC : 0),
   });
   const attrs = algAttrs(sa);
   if (sa.encap) {
