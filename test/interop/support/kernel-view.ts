@@ -57,13 +57,25 @@ export function stateBySpi(states: XfrmStateView[], spi: string): XfrmStateView 
   return found;
 }
 
-/** `ip xfrm state` and `ip xfrm policy` as text, keys removed (for before/after comparisons). */
+/**
+ * `ip xfrm state` and `ip xfrm policy` as text for before/after comparisons:
+ * keys removed, and per-socket policies (`socket in/out`, the IKE sockets'
+ * bypass) left out: they belong to open sockets and end with them, they are
+ * not entries of the SPD.
+ */
 export async function xfrmText(ns: string): Promise<{ states: string; policies: string }> {
   const [states, policies] = await Promise.all([
     run(['ip', '-n', ns, 'xfrm', 'state']),
     run(['ip', '-n', ns, 'xfrm', 'policy']),
   ]);
-  return { states: withoutKeys(states.stdout), policies: policies.stdout };
+  return { states: withoutKeys(states.stdout), policies: withoutSocketPolicies(policies.stdout) };
+}
+
+function withoutSocketPolicies(text: string): string {
+  return text
+    .split(/^(?=src )/m)
+    .filter((block) => !/^\s+socket (in|out) /m.test(block))
+    .join('');
 }
 
 function withoutKeys(text: string): string {
