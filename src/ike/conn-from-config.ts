@@ -97,6 +97,9 @@ export function connFromConfig(c: ConnModel): IkeConn {
     rekey: c.rekey,
     rekeyMarginSeconds: c.rekeyMargin,
     rekeyFuzzPercent: c.rekeyFuzz,
+    dpdDelaySeconds: c.dpdDelay,
+    dpdTimeoutSeconds: c.dpdTimeout,
+    dpdAction: c.dpdAction,
     replayWindow: c.replayWindow,
     auto: c.auto,
   };

@@ -50,6 +50,12 @@ export interface IkeConn {
   rekeyMarginSeconds?: number;
   /** rekeyfuzz (percent of the margin to start earlier at random); default 100. */
   rekeyFuzzPercent?: number;
+  /** dpddelay: seconds between liveness checks when no traffic came in; default 30. */
+  dpdDelaySeconds?: number;
+  /** dpdtimeout: seconds a liveness check may go unanswered; default 150. */
+  dpdTimeoutSeconds?: number;
+  /** dpdaction; default none (no liveness checks). */
+  dpdAction?: 'none' | 'clear' | 'hold' | 'restart';
   replayWindow?: number;
   auto?: 'ignore' | 'add' | 'route' | 'start';
   /** forceencaps=yes / encapsulation=yes: UDP-encapsulate ESP even without a NAT. */

@@ -23,6 +23,7 @@ import { SaManager } from './sa-manager.js';
 import { routeSourceAddress } from './source-address.js';
 import { findPsk } from './secret-lookup.js';
 import { connStatus, ikeSaStatus, kernelCounters, type Counters } from './status.js';
+import { countInboundPackets, DPD_DEAD_CODE } from './dpd.js';
 import type { TaskEnv } from './tasks/task.js';
 
 export interface IkeEngineOptions {
@@ -97,6 +98,7 @@ export class IkeEngine implements Engine {
         if (detail) this.log(reason === 'handler-error' ? 'error' : 'debug', `dropped datagram (${reason}): ${detail}`);
       },
       forgotten: (sa) => this.onForgotten(sa),
+      inboundPackets: (children) => countInboundPackets(options.kernel, children),
     });
     options.transport.onDatagram((d) => this.manager.handle(d));
     this.kernelEvents = options.kernel.subscribe((event) => this.onKernelEvent(event)).catch((err: unknown) => {
@@ -284,6 +286,10 @@ export class IkeEngine implements Engine {
         this.log('error', event.error, name);
         waiter?.({ ok: false, error: event.error });
         this.waiters.delete(event.ikeSaId);
+        if (event.code === DPD_DEAD_CODE && name && sa?.data.conn?.dpdAction === 'restart' && this.conns.has(name)) {
+          this.log('info', `dpdaction=restart: negotiating conn '${name}' again`, name);
+          void this.up(name);
+        }
         return;
       case 'child-failed':
         this.log('error', event.error, name);

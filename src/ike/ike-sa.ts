@@ -42,6 +42,8 @@ import { afterOurRekey, buildChildRekey, childFromRekeyResponse, isRekeyFailure,
 import { ourRekeyLoses } from './rekey/collision.js';
 import { buildIkeRekey, refuseWhileRekeying, successorFromResponse, type IkeRekeyPending } from './rekey/ike-rekey-initiator.js';
 import { childRekeyDelayMs, fraction, rekeyDelayMs } from './rekey/schedule.js';
+import { buildLivenessCheck, DPD_DEAD_CODE, dpdSettings } from './dpd.js';
+import type { ChildSaParams } from './child-params.js';
 
 /** How long a rekey waits when our request window is busy (another exchange under way). */
 const REKEY_BUSY_RETRY_MS = 1000;
@@ -62,6 +64,8 @@ export interface IkeSaPorts {
   newSpi(): Buffer;
   /** Register the IKE SA that replaces `old` after a rekey. */
   succeed(old: IkeSa, successor: Successor): void;
+  /** Inbound packets counted by the kernel on these CHILD SAs (DPD); absent = unknown. */
+  inboundPackets?(children: ChildSaParams[]): Promise<number>;
 }
 
 export interface IkeSaInit {
@@ -86,13 +90,15 @@ export class IkeSa {
   /** A fragmented message being collected (RFC 7383). */
   private reassembly?: Reassembly & { response: boolean };
   /** What our outstanding request was for, to route its response. */
-  private pendingRequest?: { kind: 'init' | 'auth' | 'delete-ike' | 'delete-child' | 'rekey-child' | 'rekey-ike' | 'other'; childId?: number };
+  private pendingRequest?: { kind: 'init' | 'auth' | 'delete-ike' | 'delete-child' | 'rekey-child' | 'rekey-ike' | 'dpd' | 'other'; childId?: number };
   /** Our CHILD SA rekey in flight (its reserved SPI and KE stay with it). */
   private childRekey?: ChildRekeyPending;
   /** Our IKE SA rekey in flight. */
   private ikeRekey?: IkeRekeyPending;
   /** A successor IKE SA took over; this one only waits to be deleted. */
   private superseded = false;
+  /** Inbound packets at the last liveness look (DPD). */
+  private lastInbound = 0;
 
   constructor(
     init: IkeSaInit,
@@ -268,6 +274,35 @@ export class IkeSa {
     await this.run(buildDeleteIke(sa));
   }
 
+  private scheduleDpd(): void {
+    const dpd = dpdSettings(this.data.conn);
+    if (dpd) this.timers.arm('dpd', dpd.delayMs);
+  }
+
+  /** dpddelay passed: quiet peers get an empty INFORMATIONAL. */
+  private async checkLiveness(): Promise<void> {
+    const sa = this.data;
+    const dpd = dpdSettings(sa.conn);
+    if (!dpd || this.superseded || !sa.state.is('ESTABLISHED')) return;
+    // An exchange under way has its own retransmission schedule to find a dead peer.
+    if (sa.requests.busy) return this.scheduleDpd();
+    const installed = sa.children.filter((c) => c.state.is('INSTALLED')).map((c) => c.params);
+    const inbound = installed.length > 0 && this.ports.inboundPackets ? await this.ports.inboundPackets(installed) : undefined;
+    if (inbound !== undefined && inbound !== this.lastInbound) {
+      this.lastInbound = inbound;
+      return this.scheduleDpd();
+    }
+    this.pendingRequest = { kind: 'dpd' };
+    this.timers.arm('dpd', dpd.timeoutMs, 'timeout');
+    await this.run({ effects: [...buildLivenessCheck(sa), effect.log(sa.id, 'debug', `no traffic from ${sa.remote.address} for ${dpd.delayMs / 1000}s: liveness check`)] });
+  }
+
+  private async peerDead(why: string): Promise<void> {
+    const sa = this.data;
+    const action = dpdSettings(sa.conn)?.action ?? 'clear';
+    await this.run({ effects: dropChildren(sa), failed: { code: DPD_DEAD_CODE, message: `peer ${sa.remote.address} is dead (${why}); dpdaction=${action}` } });
+  }
+
   /** Arm the rekey timer of a CHILD SA at its due time (kept across an IKE SA rekey). */
   private scheduleChildRekey(child: ChildSa): void {
     if (child.rekeyAt === undefined) {
@@ -302,6 +337,7 @@ export class IkeSa {
     old.children = [];
     for (const child of sa.children) if (child.state.is('INSTALLED')) this.scheduleChildRekey(child);
     this.scheduleIkeRekey();
+    this.scheduleDpd();
     sa.state.to('INIT_ANSWERED');
     sa.state.to('ESTABLISHED');
     sa.establishedAt = this.ports.clock.wallTime();
@@ -459,6 +495,9 @@ export class IkeSa {
         return this.onChildRekeyResponse(payloads);
       case 'rekey-ike':
         return this.onIkeRekeyResponse(payloads);
+      case 'dpd':
+        this.timers.cancel('dpd', 'timeout');
+        return this.scheduleDpd();
       default:
         return;
     }
@@ -479,6 +518,11 @@ export class IkeSa {
     if (sa.state.is('DESTROYED')) return;
     if (name === 'child-rekey') return this.startChildRekey(Number(key.slice(key.indexOf(':') + 1)));
     if (name === 'ike-rekey') return this.startIkeRekey();
+    if (name === 'dpd') {
+      if (key !== 'dpd:timeout') return this.checkLiveness();
+      if (this.pendingRequest?.kind === 'dpd') return this.peerDead(`no answer to a liveness check within dpdtimeout`);
+      return;
+    }
     if (name === 'retransmit') {
       const step = sa.requests.onTimeout();
       if (step.action === 'resend') {
@@ -493,6 +537,7 @@ export class IkeSa {
         const what = step.request.exchange;
         const message = `peer ${sa.remote.address} did not answer ${what} after ${step.request.sends - 1} retransmits; giving up`;
         if (this.pendingRequest?.kind === 'delete-ike') return this.run({ effects: [], closed: 'delete unanswered' });
+        if (this.pendingRequest?.kind === 'dpd') return this.peerDead(`liveness check unanswered after ${step.request.sends - 1} retransmits`);
         await this.run({ effects: dropChildren(sa), failed: { code: 'RETRANSMIT_TIMEOUT', message } });
       }
       return;
@@ -570,6 +615,7 @@ export class IkeSa {
     if (sa.state.is('ESTABLISHED') && !sa.establishedAt) {
       sa.establishedAt = now;
       this.scheduleIkeRekey();
+      this.scheduleDpd();
     }
     for (const params of report.updated) {
       const child = sa.children.find((c) => c.id === params.childId);
