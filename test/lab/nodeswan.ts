@@ -7,11 +7,12 @@
 // `ipsec stop` and, if a daemon survives that, kills it by its pid file.
 //
 // The command is the CLI's source bundled once per source tree with esbuild
-// (what `tsc` makes of it for dist/, in one file): under TCG, starting it
-// through tsx transpiles every module again in each process and costs
-// 15-25 s per `ipsec` call instead of about 1 s. The bundle lives in a
+// (what `tsc` makes of it for dist/, in a few files): under TCG, starting
+// it through tsx transpiles every module again in each process and costs
+// 15-25 s per `ipsec` call instead of 1-2 s. The bundle lives in a
 // temporary folder next to links to the package's node_modules/ and
 // native/, so dependencies and the addon resolve as from dist/.
+// NODESWAN_LAB_TRACE=1 prints each `ipsec` command's duration.
 
 import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -54,19 +55,26 @@ export function ipsecScript(): Promise<string> {
 
 async function bundleCli(): Promise<string> {
   const dir = join(tmpdir(), `nodeswan-cli-${sourceFingerprint()}`);
-  const script = join(dir, 'ipsec.mjs');
+  const script = join(dir, 'ipsec', 'main.mjs');
   if (existsSync(script)) return script;
   mkdirSync(dir, { recursive: true });
   for (const link of ['node_modules', 'native']) {
     if (!existsSync(join(dir, link))) symlinkSync(join(packageRoot, link), join(dir, link));
   }
-  const partial = join(dir, `ipsec.${process.pid}.mjs`);
+  // Split per command (the registry imports each one lazily): `ipsec status`
+  // then loads only what it needs, half the start-up of one big file.
+  const partial = join(dir, `build-${process.pid}`);
   await run([
     join(packageRoot, 'node_modules', '.bin', 'esbuild'), cliMain,
-    '--bundle', '--platform=node', '--format=esm', '--target=node20', '--packages=external',
-    '--log-level=warning', `--outfile=${partial}`,
+    '--bundle', '--splitting', '--platform=node', '--format=esm', '--target=node20', '--packages=external',
+    '--out-extension:.js=.mjs', '--log-level=warning', `--outdir=${partial}`,
   ], { timeoutMs: 120_000 });
-  renameSync(partial, script); // atomic: another test process sees all of it or nothing
+  try {
+    renameSync(partial, join(dir, 'ipsec')); // atomic: another test process sees all of it or nothing
+  } catch (error) {
+    if (!existsSync(script)) throw error; // else another process won the race with the same sources
+    rmSync(partial, { recursive: true, force: true });
+  }
   return script;
 }
 
@@ -127,12 +135,17 @@ export class NodeswanDaemon {
   /** Runs `ipsec ARGS` in the daemon's namespace with its paths; never throws on a non-zero exit. */
   async ipsec(args: string[], timeoutMs = 90_000): Promise<RunResult> {
     const p = this.paths;
-    return runIn(
+    const started = performance.now();
+    const result = await runIn(
       this.ns,
       [process.execPath, await ipsecScript(), ...args,
         '--config', p.config, '--secrets', p.secrets, '--ipsecdir', p.ipsecdir, '--rundir', p.rundir, '--logfile', p.logfile],
       { allowFailure: true, timeoutMs },
     );
+    if (process.env.NODESWAN_LAB_TRACE) {
+      process.stderr.write(`[lab] ${this.ns}: ipsec ${args.join(' ')} -> ${result.exitCode} in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+    }
+    return result;
   }
 
   /** `ipsec up NAME`; throws with the command's output and the log unless it succeeds. */
