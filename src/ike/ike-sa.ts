@@ -12,9 +12,10 @@
 import type { Endpoint } from '../net/transport.js';
 import { ExchangeType } from '../wire/iana/exchange-types.js';
 import type { IkeHeader } from '../wire/header.js';
-import type { Payload } from '../wire/payload.js';
+import { findNotify, type Payload } from '../wire/payload.js';
 import { checkExchangeRules } from '../wire/exchange-rules.js';
 import { PayloadType } from '../wire/iana/payload-types.js';
+import { NotifyType } from '../wire/iana/notify-types.js';
 import type { IkeMessage } from '../wire/message.js';
 import { Reassembly } from './fragments.js';
 import { ChildSa } from './child-sa.js';
@@ -58,6 +59,8 @@ export interface IkeSaPorts {
   reserveSpi(local: string, remote: string, reqid: number, proto?: 'esp' | 'ah'): Promise<number>;
   /** Count a dropped datagram by reason (shown by `ipsec statusall`). */
   drop(reason: string, detail?: string): void;
+  /** Forget every other IKE SA between the same identities (INITIAL_CONTACT); resolves once they are gone. */
+  replacePeerSas(sa: IkeSa, reason: string): Promise<number>;
   /** The SA is gone; the manager forgets it. */
   destroyed(sa: IkeSa): void;
   /** A fresh IKE SPI of ours (unique among live SAs). */
@@ -385,6 +388,9 @@ export class IkeSa {
         if (!sa.state.is('INIT_ANSWERED')) return this.ports.drop('unexpected-exchange');
         const prepared = prepareAuth(sa, env, id, payloads);
         if (!isPrepared(prepared)) return this.run(prepared);
+        if (findNotify(payloads, NotifyType.INITIAL_CONTACT)) {
+          await this.ports.replacePeerSas(this, `peer ${sa.remote.address} sent INITIAL_CONTACT: its earlier SAs are gone`);
+        }
         let spiIn: number | undefined;
         if (prepared.wantsChild) spiIn = await this.reserve(prepared.conn);
         return this.run(answerAuth(sa, env, id, payloads, prepared, spiIn));
@@ -650,6 +656,11 @@ export class IkeSa {
     if (release.length > 0) await this.ports.executor.apply(release, this.context());
     sa.state.to('DESTROYED');
     sa.ke?.dispose();
+    // A rekey still in flight holds a private key-exchange value.
+    this.childRekey?.ke?.dispose();
+    this.ikeRekey?.ke.dispose();
+    this.childRekey = undefined;
+    this.ikeRekey = undefined;
     sa.skIn?.dispose();
     sa.skOut?.dispose();
     sa.keys?.dispose();

@@ -20,8 +20,9 @@ import { IkeSa, type IkeSaPorts } from './ike-sa.js';
 import type { Successor } from './tasks/ike-rekey.js';
 import type { IkeConn } from './conn.js';
 import { ZERO_SPI } from './tasks/task.js';
+import { formatIdentity } from './identity.js';
 
-export interface SaManagerPorts extends Omit<IkeSaPorts, 'destroyed' | 'drop' | 'newSpi' | 'succeed'> {
+export interface SaManagerPorts extends Omit<IkeSaPorts, 'destroyed' | 'drop' | 'newSpi' | 'succeed' | 'replacePeerSas'> {
   drop(reason: string, detail?: string): void;
   /** Called after an SA is destroyed and forgotten. */
   forgotten(sa: IkeSa): void;
@@ -152,12 +153,34 @@ export class SaManager {
     this.bySpi.set(sa.localSpi.toString('hex'), sa);
   }
 
+  /**
+   * The peer says (INITIAL_CONTACT) that `sa` is its only IKE SA with us:
+   * whatever else we hold between the same two identities belongs to a
+   * previous life of the peer. Forget it without a word to the peer, and
+   * remove its kernel state, before `sa` installs its own.
+   */
+  private async replacePeerSas(sa: IkeSa, reason: string): Promise<number> {
+    const { peerId, localId } = sa.data;
+    if (!peerId || !localId) return 0;
+    const same = (o: IkeSa) =>
+      o !== sa &&
+      !o.data.state.is('DESTROYED') &&
+      o.data.peerId !== undefined &&
+      o.data.localId !== undefined &&
+      formatIdentity(o.data.peerId) === formatIdentity(peerId) &&
+      formatIdentity(o.data.localId) === formatIdentity(localId);
+    const stale = this.all().filter(same);
+    await Promise.all(stale.map((o) => o.abandon(reason)));
+    return stale.length;
+  }
+
   private saPorts(halfOpenKey?: string): IkeSaPorts {
     return {
       ...this.ports,
       newSpi: () => this.newSpi(),
       succeed: (old, successor) => this.succeed(old, successor),
       drop: (reason, detail) => this.ports.drop(reason, detail),
+      replacePeerSas: (sa, reason) => this.replacePeerSas(sa, reason),
       destroyed: (sa) => {
         this.bySpi.delete(sa.localSpi.toString('hex'));
         if (halfOpenKey) this.halfOpen.delete(halfOpenKey);
