@@ -38,6 +38,8 @@ const cases: Case[] = [
 ];
 
 const psk = (name: string) => `interop ${name} pre-shared key, long enough: 5cU8tQ`;
+const nodeswanWrongPsk = 'what nodeswan was told: 7Yh2kLm';
+const swanWrongPsk = 'what strongSwan was told: 3Pq9wEr';
 
 let topo: Topology;
 let pairs: AddressPair[];
@@ -69,6 +71,7 @@ function nodeswanConf(): string {
     esp=${s.esp}!
 `;
   });
+  const [legacy, wrong] = [pairs[cases.length]!, pairs[cases.length + 1]!];
   return `# nodeswan, left: one conn per strongSwan peer address
 config setup
     charondebug="ike 1, cfg 1"
@@ -77,7 +80,23 @@ conn %default
     keyexchange=ikev2
     auto=add
 
-${conns.join('\n')}`;
+${conns.join('\n')}
+# the peer still runs an older proposal
+conn legacy
+    left=${legacy.left}
+    right=${legacy.right}
+    type=transport
+    authby=secret
+    ike=${suites.gcm.ike}!
+    esp=${suites.gcm.esp}!
+
+# the two sides were given different keys
+conn wrongpsk
+    left=${wrong.left}
+    right=${wrong.right}
+    type=transport
+    authby=secret
+`;
 }
 
 function nodeswanSecrets(): string {
@@ -87,12 +106,21 @@ function nodeswanSecrets(): string {
       const p = pairs[cases.indexOf(c)]!;
       return `${p.left} ${p.right} : PSK "${psk(c.name)}"`;
     })
-    .concat([': ECDSA left.pem'])
+    .concat([
+      `${pairs[cases.length]!.left} ${pairs[cases.length]!.right} : PSK "${psk('legacy')}"`,
+      `${pairs[cases.length + 1]!.left} ${pairs[cases.length + 1]!.right} : PSK "${nodeswanWrongPsk}"`,
+      ': ECDSA left.pem',
+    ])
     .join('\n') + '\n';
 }
 
 function swanConns(): SwanConnOptions[] {
-  return cases.map((c, i) => {
+  const [legacy, wrong] = [pairs[cases.length]!, pairs[cases.length + 1]!];
+  const failing: SwanConnOptions[] = [
+    { name: 'legacy', local: legacy.right, remote: legacy.left, proposals: 'aes128-sha1-modp2048', espProposals: 'aes128-sha1', auth: { psk: psk('legacy') } },
+    { name: 'wrongpsk', local: wrong.right, remote: wrong.left, proposals: 'aes256gcm16-prfsha256-curve25519', espProposals: 'aes256gcm16', auth: { psk: swanWrongPsk } },
+  ];
+  return failing.concat(cases.map((c, i) => {
     const p = pairs[i]!;
     const s = suites[c.suite];
     return {
@@ -104,12 +132,12 @@ function swanConns(): SwanConnOptions[] {
       auth: c.auth === 'psk' ? { psk: psk(c.name) } : { cert: 'right.pem', localId: 'right.example.org', remoteId: pki.left.subject },
       ...(c.auth === 'cert' ? { subnets: { local: p.rightSubnet, remote: p.leftSubnet } } : {}),
     };
-  });
+  }));
 }
 
 beforeAll(async () => {
   topo = await createTopology();
-  pairs = await addAddressPairs(topo, cases.length);
+  pairs = await addAddressPairs(topo, cases.length + 2);
   pki = await createLabPki({ left: 'left.example.org', right: 'right.example.org', leftAddress: topo.left.outer4, rightAddress: topo.right.outer4 });
   [nodeswan, charon] = await Promise.all([
     NodeswanDaemon.start(
@@ -197,5 +225,42 @@ describe.each(cases)('$name', (c) => {
     const terminated = await charon.terminateIke(c.name);
     expect(terminated.exitCode, terminated.stdout + terminated.stderr).toBe(0);
     expect(ikeSasOf(await nodeswan.status(c.name), c.name)).toEqual([]);
+  });
+});
+
+describe('failures against strongSwan, explained in one line', () => {
+  /** `ipsec up` fails with exactly one line on stderr, found verbatim in the daemon's log. */
+  async function failingUp(conn: string): Promise<string> {
+    const result = await nodeswan.ipsec(['up', conn]);
+    expect(result.exitCode, result.stdout + result.stderr).toBe(1);
+    const lines = result.stderr.trim().split('\n');
+    expect(lines, result.stderr).toHaveLength(1);
+    expect(nodeswan.log()).toContain(lines[0]!);
+    return lines[0]!;
+  }
+
+  async function failingInitiate(conn: string): Promise<void> {
+    const result = await charon.swanctl(['--initiate', '--child', conn, '--timeout', '20'], true);
+    expect(result.exitCode).not.toBe(0);
+  }
+
+  it('a peer with an older proposal: we name what we offered, and what it offered against what we accept', async () => {
+    const legacy = pairs[cases.length]!;
+    const line = await failingUp('legacy');
+    expect(line).toMatch(new RegExp(`^peer ${legacy.right.replace(/\./g, '\\.')} rejected every IKE proposal of conn 'legacy' \\(NO_PROPOSAL_CHOSEN\\): we offered AES_GCM_16_256/PRF_HMAC_SHA2_384/ECP_384\\b`));
+    await failingInitiate('legacy');
+    expect(nodeswan.log()).toMatch(/no acceptable IKE proposal: peer offered AES_CBC_128\/HMAC_SHA1_96\/PRF_HMAC_SHA1\/MODP_2048, conn 'legacy' accepts AES_GCM_16_256\/PRF_HMAC_SHA2_384\/ECP_384/);
+  });
+
+  it('different PSKs: AUTHENTICATION_FAILED from either side names the conn and the IDs, never a key', async () => {
+    const wrong = pairs[cases.length + 1]!;
+    const line = await failingUp('wrongpsk');
+    expect(line).toMatch(new RegExp(`^AUTHENTICATION_FAILED: peer ${wrong.right.replace(/\./g, '\\.')} rejected our PSK authentication as '${wrong.left.replace(/\./g, '\\.')}' for conn 'wrongpsk'`));
+    await failingInitiate('wrongpsk');
+    expect(nodeswan.log()).toContain(`AUTHENTICATION_FAILED: peer '${wrong.right}' (${wrong.right}) sent a pre-shared key AUTH that does not match ours for conn 'wrongpsk'`);
+    for (const secret of [nodeswanWrongPsk, swanWrongPsk]) {
+      expect(line).not.toContain(secret);
+      expect(nodeswan.log()).not.toContain(secret);
+    }
   });
 });
