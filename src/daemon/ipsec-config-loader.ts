@@ -9,6 +9,7 @@ import { Diagnostics, formatDiagnostic } from '../config/diagnostics.js';
 import { nodeFileSource } from '../config/files.js';
 import { isYamlFile, loadConfig, loadSecrets } from '../config/load.js';
 import { orientConfig } from '../config/orient.js';
+import { dnsResolveHost, resolveHostNames } from './resolve-hosts.js';
 import { parseConf } from '../config/parser.js';
 import { networkInterfaces } from 'node:os';
 import { ConfigLoadError, type LoadedConfig } from './config-source.js';
@@ -50,9 +51,11 @@ export async function loadIpsecConfig(paths: DaemonPaths): Promise<LoadedConfig>
       errors,
     );
   }
+  // Host names become addresses first, so orientation sees them too.
+  const resolved = await resolveHostNames(conf.model, dnsResolveHost, warnings);
   return {
     // Each conn faces this host: right= naming one of our addresses flips it.
-    config: orientConfig(conf.model, hostAddressSet()),
+    config: orientConfig(resolved, hostAddressSet()),
     secrets: secrets.model,
     ...readDebugSettings(paths.configFile),
     warnings,
