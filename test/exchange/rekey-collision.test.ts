@@ -45,6 +45,26 @@ describe('simultaneous CHILD SA rekey', () => {
     });
   }
 
+  it('one answer overtakes the other request: the late rekey is refused and one pair remains', async () => {
+    const timing = { lifetimeSeconds: 3600 };
+    const { x, moon, sun } = await seededPair('overtake', timing, timing);
+    const up = moon.engine.up('office');
+    await x.settle();
+    await x.run();
+    expect((await up).ok).toBe(true);
+    await softExpire(moon, sun);
+    await softExpire(sun, moon);
+    await x.settle();
+    await x.deliver(); // moon's request reaches sun; sun answers
+    // Sun's answer overtakes sun's own request on the way to moon.
+    expect(x.describe()).toEqual(['CREATE_CHILD_SA request 192.0.2.2 -> 192.0.2.1', 'CREATE_CHILD_SA response 192.0.2.2 -> 192.0.2.1']);
+    x.queue.reverse();
+    await x.run(50);
+    const after = await pairsAcross(moon, sun);
+    expect(after).toMatchObject({ counts: [2, 2], keysMatch: true });
+    expect(sun.log.some((l) => l.includes('refused to rekey'))).toBe(true);
+  });
+
   it('rekeyfuzz=0 on both sides: the timers fire in the same instant, one pair survives every lifetime', async () => {
     const timing = { lifetimeSeconds: 60, rekeyMarginSeconds: 20, rekeyFuzzPercent: 0 };
     const { x, moon, sun } = await seededPair('no-fuzz', timing, timing);
