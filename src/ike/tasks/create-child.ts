@@ -8,8 +8,7 @@
 // carries a KE method, a fresh key exchange (PFS). The new pair is
 // installed without policies: they are the conn's, already in place, and
 // bind by reqid. The peer then deletes the old pair with INFORMATIONAL.
-// Rekeying the IKE SA itself is refused with NO_ADDITIONAL_SAS for now,
-// which keeps the peer from retransmitting into the void.
+// Rekeying the IKE SA itself is answered in tasks/ike-rekey.ts.
 
 import { createKeyExchange } from '../../crypto/ke/key-exchange.js';
 import { ExchangeType } from '../../wire/iana/exchange-types.js';
