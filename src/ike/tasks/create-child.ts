@@ -51,10 +51,6 @@ function refuse(sa: IkeSaData, messageId: number, type: number, why: string, dat
   };
 }
 
-export function refuseCreateChild(sa: IkeSaData, messageId: number): TaskResult {
-  return refuse(sa, messageId, NotifyType.NO_ADDITIONAL_SAS, `peer ${sa.remote.address} asked to rekey the IKE SA; answered NO_ADDITIONAL_SAS (IKE SA rekeying is not supported yet)`);
-}
-
 /** A rekey of one of our CHILD SAs that we answered (for the collision rule, §2.8.1). */
 export interface AnsweredRekey {
   oldChildId: number;
