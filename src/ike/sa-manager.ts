@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { CookieGenerator } from '../crypto/cookie.js';
 import { decodeMessage } from '../wire/message.js';
+import type { DecodeError } from '../wire/errors.js';
 import { NotifyType } from '../wire/iana/notify-types.js';
 import { PayloadType } from '../wire/iana/payload-types.js';
 import { findNotify, findPayload } from '../wire/payload.js';
@@ -106,7 +107,10 @@ export class SaManager {
 
   handle(d: Datagram): void {
     const decoded = decodeHeader(d.bytes);
-    if (!decoded.ok) return this.ports.drop('malformed-header');
+    if (!decoded.ok) {
+      this.answerVersion(d, decoded.error);
+      return this.ports.drop('malformed-header');
+    }
     const h = decoded.value;
     // The I flag says who created the IKE SA; our SPI is the other side's.
     const ours = h.flags.initiator ? h.spiR : h.spiI;
@@ -129,6 +133,24 @@ export class SaManager {
     const sa = this.bySpi.get(ours.toString('hex'));
     if (!sa) return this.ports.drop('unknown-spi');
     void sa.receive(h, d.bytes, d.local, d.remote).catch((err) => this.ports.drop('handler-error', describeError(err)));
+  }
+
+  /**
+   * RFC 7296 §1.5: a request with a higher major version is dropped and
+   * SHOULD get an unauthenticated N(INVALID_MAJOR_VERSION) naming the version
+   * we speak (the reply header says 2.0). Only IKE_SA_INIT requests are
+   * answered: anything else claims an SA that cannot exist in another
+   * version, and a response is never answered, so nothing ping-pongs.
+   */
+  private answerVersion(d: Datagram, error: DecodeError): void {
+    const h = error.header;
+    if (error.notify !== NotifyType.INVALID_MAJOR_VERSION || !h || h.flags.response) return;
+    if (h.exchangeType !== ExchangeType.IKE_SA_INIT) return;
+    const answer = encodePlain(
+      { spiI: h.spiI, spiR: h.spiR, exchangeType: h.exchangeType, messageId: h.messageId, initiator: false, response: true },
+      [notify(NotifyType.INVALID_MAJOR_VERSION)],
+    );
+    void this.ports.sendRaw(d.local, d.remote, answer).catch(() => undefined);
   }
 
   private newSpi(): Buffer {

@@ -117,7 +117,7 @@ describe('crashes and restarts: SIGKILL, restart, SIGTERM', () => {
       // The dead daemon's state is still in the kernel, with its pid file and socket.
       const leftover = (await xfrmStates(left.ns)).map((s) => s.spi);
       {
-        expect(leftover).toEqual(expect.arrayContaining([child.spiIn.toLowerCase(), child.spiOut.toLowerCase(), foreignSpi]));
+        expect(leftover).toEqual(expect.arrayContaining([child!.spiIn.toLowerCase(), child!.spiOut.toLowerCase(), foreignSpi]));
         expect(await policies(left.ns)).toContain(`dst ${topo.right.outer4}/32`);
         killedWithChild++;
       }
