@@ -6,6 +6,7 @@ import { isIP } from 'node:net';
 import { type Asn1, CLASS, bytes, children, der, text } from './asn1.js';
 import { formatDn, parseDn } from './dn.js';
 import { PkiError } from './errors.js';
+import { formatIpv6 } from '../wire/payloads/id.js';
 
 export type GeneralNameKind = 'ip' | 'dns' | 'email' | 'uri' | 'dn';
 
@@ -93,24 +94,7 @@ export function ipBytes(address: string): Buffer {
 export function formatIp(raw: Buffer): string {
   if (raw.length === 4) return [...raw].join('.');
   if (raw.length !== 16) return `0x${raw.toString('hex')}`;
-  const groups: number[] = [];
-  for (let i = 0; i < 16; i += 2) groups.push(raw.readUInt16BE(i));
-  // RFC 5952: compress the longest run (length >= 2) of zero groups.
-  let bestStart = -1;
-  let bestLength = 1;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLength) [bestStart, bestLength] = [i, j - i];
-    i = j;
-  }
-  const hex = groups.map((g) => g.toString(16));
-  if (bestStart < 0) return hex.join(':');
-  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLength).join(':')}`;
+  return formatIpv6(raw);
 }
 
 /** Reads a GeneralNames SEQUENCE for printing; unknown choices are shown by tag. */
