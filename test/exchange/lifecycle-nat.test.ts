@@ -1,52 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { parseIdentity } from '../../src/ike/identity.js';
 import { tsFromCidr } from '../../src/ike/traffic-selectors.js';
-import type { IkeConn } from '../../src/ike/conn.js';
 import type { SaSpec } from '../../src/kernel/backend.js';
 import { ESN, INTEG } from '../../src/wire/iana/transforms.js';
-import { conn, esn, integ, proposal, ESP_GCM } from '../ike/fixtures.js';
-import { Exchange, pskSecrets } from './harness.js';
-import { PSK } from './setups.js';
+import { esn, integ, proposal, ESP_GCM } from '../ike/fixtures.js';
+import { Exchange } from './harness.js';
+import { natPair } from './setups.js';
 
 const AH_SHA256 = proposal('ah', [integ(INTEG.HMAC_SHA2_256_128), esn(ESN.NO_ESN)]);
-const secrets = pskSecrets(PSK, '@moon.example', '@sun.example');
 
-/** moon 100.64.0.2 (behind the NAT when `x.nat` is set) initiates to sun 192.0.2.2. */
-async function pair(x: Exchange, moonOverrides: Partial<IkeConn> = {}, sunOverrides: Partial<IkeConn> = {}) {
-  const moon = await x.side('moon', '100.64.0.2');
-  const sun = await x.side('sun', '192.0.2.2');
-  await moon.engine.loadConns(
-    [
-      conn({
-        name: 'nat',
-        localAddress: '100.64.0.2',
-        remoteAddress: '192.0.2.2',
-        localId: parseIdentity('@moon.example'),
-        remoteId: parseIdentity('@sun.example'),
-        localTs: [tsFromCidr('100.64.0.0/24')],
-        remoteTs: [tsFromCidr('198.51.100.0/24')],
-        ...moonOverrides,
-      }),
-    ],
-    secrets,
-  );
-  await sun.engine.loadConns(
-    [
-      conn({
-        name: 'nat',
-        localAddress: '192.0.2.2',
-        remoteAddress: '%any',
-        localId: parseIdentity('@sun.example'),
-        remoteId: parseIdentity('@moon.example'),
-        localTs: [tsFromCidr('198.51.100.0/24')],
-        remoteTs: [tsFromCidr('100.64.0.0/10')],
-        ...sunOverrides,
-      }),
-    ],
-    secrets,
-  );
-  return { moon, sun };
-}
 
 function behindNat(): Exchange {
   const x = new Exchange();
@@ -57,7 +18,7 @@ function behindNat(): Exchange {
 describe('NAT traversal: keepalives', () => {
   it('the side behind the NAT sends a one-octet keepalive to 4500 every 20 s; the other side sends none', async () => {
     const x = behindNat();
-    const { moon, sun } = await pair(x);
+    const { moon, sun } = await natPair(x);
     const up = moon.engine.up('nat');
     await x.settle();
     await x.run();
@@ -78,7 +39,7 @@ describe('NAT traversal: keepalives', () => {
 
   it('no NAT, no keepalives', async () => {
     const x = new Exchange();
-    const { moon } = await pair(x, { remoteTs: [tsFromCidr('198.51.100.0/24')] }, { remoteTs: [tsFromCidr('100.64.0.0/24')] });
+    const { moon } = await natPair(x, { remoteTs: [tsFromCidr('198.51.100.0/24')] }, { remoteTs: [tsFromCidr('100.64.0.0/24')] });
     const up = moon.engine.up('nat');
     await x.settle();
     await x.run();
@@ -91,7 +52,7 @@ describe('NAT traversal: keepalives', () => {
 describe('NAT traversal: forceencaps', () => {
   it('forceencaps=yes on the initiator floats to 4500 and encapsulates without a NAT', async () => {
     const x = new Exchange();
-    const { moon, sun } = await pair(x, { forceEncaps: true });
+    const { moon, sun } = await natPair(x, { forceEncaps: true });
     const up = moon.engine.up('nat');
     await x.settle();
     expect(await x.run()).toEqual([
@@ -114,7 +75,7 @@ describe('NAT traversal: forceencaps', () => {
 
   it('forceencaps=yes on the responder makes both sides encapsulate', async () => {
     const x = new Exchange();
-    const { moon, sun } = await pair(x, {}, { forceEncaps: true });
+    const { moon, sun } = await natPair(x, {}, { forceEncaps: true });
     const up = moon.engine.up('nat');
     await x.settle();
     await x.run();
@@ -126,7 +87,7 @@ describe('NAT traversal: forceencaps', () => {
 describe('AH and NAT', () => {
   it('AH CHILD SAs work without a NAT (integrity key only, no encapsulation)', async () => {
     const x = new Exchange();
-    const { moon, sun } = await pair(x, { childProposals: [AH_SHA256], remoteTs: [tsFromCidr('198.51.100.0/24')] }, { childProposals: [AH_SHA256], remoteTs: [tsFromCidr('100.64.0.0/24')] });
+    const { moon, sun } = await natPair(x, { childProposals: [AH_SHA256], remoteTs: [tsFromCidr('198.51.100.0/24')] }, { childProposals: [AH_SHA256], remoteTs: [tsFromCidr('100.64.0.0/24')] });
     // The keys as installed (SaState never exposes them).
     const installed = new Map<string, string>();
     for (const side of [moon, sun]) {
@@ -159,7 +120,7 @@ describe('AH and NAT', () => {
 
   it('an AH conn behind a NAT is refused before IKE_AUTH with the reason and the ESP alternative', async () => {
     const x = behindNat();
-    const { moon, sun } = await pair(x, { childProposals: [AH_SHA256] }, { childProposals: [AH_SHA256] });
+    const { moon, sun } = await natPair(x, { childProposals: [AH_SHA256] }, { childProposals: [AH_SHA256] });
     const up = moon.engine.up('nat');
     await x.settle();
     expect(await x.run()).toEqual(['IKE_SA_INIT request 203.0.113.9[10500] -> 192.0.2.2', 'IKE_SA_INIT response 192.0.2.2 -> 100.64.0.2']);
@@ -177,7 +138,7 @@ describe('AH and NAT', () => {
   it('a responder refuses an AH CHILD SA across a NAT and logs why', async () => {
     const x = behindNat();
     // moon would take ESP or AH; sun only AH, so sun's choice meets the NAT.
-    const { moon, sun } = await pair(x, { childProposals: [ESP_GCM, AH_SHA256] }, { childProposals: [AH_SHA256] });
+    const { moon, sun } = await natPair(x, { childProposals: [ESP_GCM, AH_SHA256] }, { childProposals: [AH_SHA256] });
     const up = moon.engine.up('nat');
     await x.settle();
     await x.run();
@@ -192,7 +153,7 @@ describe('AH and NAT', () => {
 describe('NAT traversal: the peer NAT mapping changes', () => {
   it("a request from a new port moves the CHILD SAs' encapsulation in place (same SPIs) and later messages follow", async () => {
     const x = behindNat();
-    const { moon, sun } = await pair(x);
+    const { moon, sun } = await natPair(x);
     const up = moon.engine.up('nat');
     await x.settle();
     await x.run();
@@ -226,7 +187,7 @@ describe('NAT traversal: the peer NAT mapping changes', () => {
 
   it('the kernel keeps the SA (SPI, keys, counters) when only the encapsulation port changes', async () => {
     const x = behindNat();
-    const { moon, sun } = await pair(x);
+    const { moon, sun } = await natPair(x);
     const up = moon.engine.up('nat');
     await x.settle();
     await x.run();

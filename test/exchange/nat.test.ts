@@ -1,45 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { parseIdentity } from '../../src/ike/identity.js';
-import { tsFromCidr } from '../../src/ike/traffic-selectors.js';
-import { conn } from '../ike/fixtures.js';
-import { Exchange, pskSecrets } from './harness.js';
-import { PSK } from './setups.js';
+import { Exchange } from './harness.js';
+import { natPair } from './setups.js';
 
 describe('NAT detection (RFC 7296 §2.23)', () => {
   it('detects the NAT on both sides, floats to 4500 and installs UDP-encapsulated ESP', async () => {
     const x = new Exchange();
     x.nat = { inside: '100.64.0.2', outside: '203.0.113.9' };
-    const moon = await x.side('moon', '100.64.0.2');
-    const sun = await x.side('sun', '192.0.2.2');
-    const secrets = pskSecrets(PSK, '@moon.example', '@sun.example');
-    await moon.engine.loadConns(
-      [
-        conn({
-          name: 'nat',
-          localAddress: '100.64.0.2',
-          remoteAddress: '192.0.2.2',
-          localId: parseIdentity('@moon.example'),
-          remoteId: parseIdentity('@sun.example'),
-          localTs: [tsFromCidr('100.64.0.0/24')],
-          remoteTs: [tsFromCidr('198.51.100.0/24')],
-        }),
-      ],
-      secrets,
-    );
-    await sun.engine.loadConns(
-      [
-        conn({
-          name: 'nat',
-          localAddress: '192.0.2.2',
-          remoteAddress: '%any',
-          localId: parseIdentity('@sun.example'),
-          remoteId: parseIdentity('@moon.example'),
-          localTs: [tsFromCidr('198.51.100.0/24')],
-          remoteTs: [tsFromCidr('100.64.0.0/10')],
-        }),
-      ],
-      secrets,
-    );
+    const { moon, sun } = await natPair(x);
     const up = moon.engine.up('nat');
     await x.settle();
     // As delivered, i.e. after the NAT rewrote the inside address.
