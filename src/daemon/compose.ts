@@ -10,6 +10,8 @@ import type { DatagramTransport } from '../net/transport.js';
 import type { ConfigLoader } from './config-source.js';
 import type { DaemonDeps, EngineContext, TransportContext } from './daemon.js';
 import type { DaemonPaths } from './paths.js';
+import type { KernelBackend } from '../kernel/backend.js';
+import { MemoryBackend } from '../kernel/memory/backend.js';
 import { XfrmBackend } from '../kernel/xfrm/backend.js';
 import { createDefaultEngine, loadDefaultConfig } from './default-parts.js';
 import type { Notifier } from './systemd-notify.js';
@@ -34,14 +36,27 @@ export function kernelSocketHook(kernel: {
 }
 
 /**
+ * The kernel backend named by NODESWAN_KERNEL: `xfrm` (default, the Linux
+ * kernel) or `memory` (SAs and policies kept in the daemon's own memory,
+ * nothing reaches the kernel: for benchmarks of the IKE side on a host
+ * without ESP, see docs/performance.md). Anything else is refused.
+ */
+export function kernelFromEnv(env: NodeJS.ProcessEnv = process.env): KernelBackend {
+  const name = env['NODESWAN_KERNEL'] ?? 'xfrm';
+  if (name === 'xfrm') return new XfrmBackend();
+  if (name === 'memory') return new MemoryBackend();
+  throw new Error(`NODESWAN_KERNEL=${name}: expected 'xfrm' or 'memory'`);
+}
+
+/**
  * ipsec.conf + xfrm + UDP 500/4500. One kernel backend serves the socket
  * hook and the engine; state a crashed predecessor left in the kernel is
  * flushed before the engine starts, and again after it stopped (a safety
  * net: the engine deletes its SAs itself).
  */
 export function productionComposition(): DaemonComposition {
-  let kernel: XfrmBackend | undefined;
-  const kernelOnce = () => (kernel ??= new XfrmBackend());
+  let kernel: KernelBackend | undefined;
+  const kernelOnce = () => (kernel ??= kernelFromEnv());
   return {
     loadConfig: loadDefaultConfig,
     createTransport: ({ log, config }) =>
