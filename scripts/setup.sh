@@ -10,6 +10,8 @@ packages=(
   qemu-system-x86 linux-image-amd64 busybox-static xz-utils cpio kmod
   # kernel lab: networks, captures, the strongSwan peer
   iproute2 nftables tcpdump util-linux
+  # IKEv2 probes of a running daemon (hardening tests)
+  ike-scan
   strongswan-charon strongswan-swanctl libstrongswan-standard-plugins libcharon-extra-plugins
   # npm ci builds the native addon (native/) with node-gyp; a unit test
   # compiles linux/xfrm.h to check our struct layouts
