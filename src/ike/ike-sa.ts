@@ -131,6 +131,17 @@ export class IkeSa {
     return this.mailbox.idle();
   }
 
+  /**
+   * When our next rekey attempt of this IKE SA (or of one of its CHILD SAs)
+   * is due, as wall time for status; undefined when none is scheduled
+   * (rekey=no, or a rekey is already under way).
+   */
+  rekeyDue(childId?: number): Date | undefined {
+    const at = childId === undefined ? this.timers.dueAt('ike-rekey') : this.timers.dueAt('child-rekey', String(childId));
+    if (at === undefined) return undefined;
+    return new Date(this.ports.clock.wallTime().getTime() + (at - this.ports.clock.now()));
+  }
+
   // ------------------------------------------------------------ commands
 
   initiate(): Promise<void> {

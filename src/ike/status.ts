@@ -78,9 +78,15 @@ export function ikeSaStatus(sa: IkeSa, counters?: Counters): StatusIkeSa {
           packetsOut: outbound?.current.packets ?? 0,
           installedAt: (c.installedAt ?? new Date(0)).toISOString(),
         };
+        const rekeyAt = sa.rekeyDue(c.id);
+        if (rekeyAt && c.state.is('INSTALLED')) child.rekeyAt = rekeyAt.toISOString();
+        // The kernel removes the SA at its hard lifetime, counted from installation.
+        if (c.installedAt && p.lifetime) child.expiresAt = new Date(c.installedAt.getTime() + p.lifetime.hardSeconds * 1000).toISOString();
         return child;
       }),
   };
   if (d.establishedAt) status.establishedAt = d.establishedAt.toISOString();
+  const rekeyAt = sa.rekeyDue();
+  if (rekeyAt && d.state.is('ESTABLISHED')) status.rekeyAt = rekeyAt.toISOString();
   return status;
 }

@@ -16,6 +16,8 @@ export type TimerName =
 
 export class SaTimers {
   private readonly armed = new Map<string, TimerHandle>();
+  /** Clock time (ms) each armed timer fires at (status shows rekey times). */
+  private readonly due = new Map<string, number>();
   constructor(
     private readonly clock: Clock,
     private readonly onFire: (name: TimerName, key: string) => void,
@@ -28,20 +30,28 @@ export class SaTimers {
     const handle = this.clock.setTimer(ms, () => {
       if (this.armed.get(key) !== handle) return;
       this.armed.delete(key);
+      this.due.delete(key);
       this.onFire(name, key);
     });
     this.armed.set(key, handle);
+    this.due.set(key, this.clock.now() + Math.max(0, ms));
   }
   cancel(name: TimerName, qualifier?: string): void {
     const key = qualifier === undefined ? name : `${name}:${qualifier}`;
     this.armed.get(key)?.cancel();
     this.armed.delete(key);
+    this.due.delete(key);
   }
   isArmed(name: TimerName, qualifier?: string): boolean {
     return this.armed.has(qualifier === undefined ? name : `${name}:${qualifier}`);
   }
+  /** Clock time (ms) the timer fires at; undefined when it is not armed. */
+  dueAt(name: TimerName, qualifier?: string): number | undefined {
+    return this.due.get(qualifier === undefined ? name : `${name}:${qualifier}`);
+  }
   cancelAll(): void {
     for (const handle of this.armed.values()) handle.cancel();
     this.armed.clear();
+    this.due.clear();
   }
 }
