@@ -9,6 +9,7 @@ registerCommand('restart', () => import('./restart.js').then((m) => m.restartCom
 registerCommand('reload', () => import('./reload.js').then((m) => m.reloadCommand));
 registerCommand('up', () => import('./up.js').then((m) => m.upCommand));
 registerCommand('down', () => import('./down.js').then((m) => m.downCommand));
+registerCommand('rekey', () => import('./rekey.js').then((m) => m.rekeyCommand));
 registerCommand('status', () => import('./status.js').then((m) => m.statusCommand));
 registerCommand('statusall', () => import('./status.js').then((m) => m.statusAllCommand));
 registerCommand('check', () => import('./check.js').then((m) => m.checkCommand));

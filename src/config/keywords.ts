@@ -166,8 +166,8 @@ kw('keyingtries', CONN, SL, { kind: 'keyingtries' }, 'implemented', 'Attempts to
 kw('rekey', CONN, SL, bool, 'implemented', 'Whether nodeswan rekeys SAs before they expire.', { default: 'yes' });
 kw('reauth', CONN, SL, bool, 'implemented', 'Reauthenticate (rather than rekey) the IKE SA when it expires.', { default: 'yes' });
 kw('dpddelay', CONN, SL, time, 'implemented', 'Interval of liveness checks when no traffic arrives.', { default: '30s' });
-kw('dpdtimeout', CONN, SL, time, 'not-yet', 'IKEv1 only: time after which an unresponsive peer is declared dead.', { default: '150s' });
-kw('ikev1-dpdtimeout', CONN, L, time, 'not-yet', 'Libreswan name of dpdtimeout.', { aliasOf: 'dpdtimeout' });
+kw('dpdtimeout', CONN, SL, time, 'implemented', 'How long a liveness check may go unanswered before the peer is declared dead (nodeswan applies it to IKEv2 too).', { default: '150s' });
+kw('ikev1-dpdtimeout', CONN, L, time, 'implemented', 'Libreswan name of dpdtimeout.', { aliasOf: 'dpdtimeout' });
 kw('dpdaction', CONN, SL, en('none', 'clear', 'hold', 'restart', 'restart_by_peer'), 'implemented', 'What to do with a dead peer\'s CHILD SAs.', { default: 'none' });
 kw('closeaction', CONN, S, en('none', 'clear', 'hold', 'restart'), 'implemented', 'What to do when the peer closes a CHILD SA.', { default: 'none' });
 kw('inactivity', CONN, S, time, 'implemented', 'Close a CHILD SA idle for this long (0 = never).', { default: '0' });

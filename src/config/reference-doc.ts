@@ -158,7 +158,7 @@ export function renderReference(): string {
     `| rekeyfuzz | ${DEFAULTS.rekeyFuzz}% |`,
     `| keyingtries | ${DEFAULTS.keyingTries} |`,
     `| dpddelay | ${DEFAULTS.dpdDelay}s |`,
-    `| dpdtimeout | ${DEFAULTS.dpdTimeout}s (IKEv1 only) |`,
+    `| dpdtimeout | ${DEFAULTS.dpdTimeout}s |`,
     `| dpdaction | ${DEFAULTS.dpdAction} |`,
     `| closeaction | ${DEFAULTS.closeAction} |`,
     `| inactivity | 0 (never) |`,

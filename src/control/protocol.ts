@@ -28,19 +28,28 @@ export interface ReloadResult {
   warnings: string[];
 }
 
+export interface RekeyResult {
+  conn: string;
+  ike: boolean;
+  /** How many SAs (CHILD SAs, or IKE SAs with ike) a rekey was started for. */
+  started: number;
+}
+
 /** Each command: its arguments and its result. */
 export interface ControlCommands {
   ping: { args: Record<string, never>; result: DaemonInfo };
   status: { args: { conn?: string }; result: StatusSnapshot };
   up: { args: { conn: string }; result: UpResult };
   down: { args: { conn: string }; result: { conn: string } };
+  /** Start a rekey of the conn's CHILD SAs (or, with ike, its IKE SA) now; answered once the requests are out. */
+  rekey: { args: { conn: string; ike?: boolean }; result: RekeyResult };
   reload: { args: Record<string, never>; result: ReloadResult };
   /** Answered once the engine has shut down; the process exits right after. */
   shutdown: { args: Record<string, never>; result: { pid: number } };
 }
 
 export type CommandName = keyof ControlCommands;
-export const COMMAND_NAMES: readonly CommandName[] = ['ping', 'status', 'up', 'down', 'reload', 'shutdown'];
+export const COMMAND_NAMES: readonly CommandName[] = ['ping', 'status', 'up', 'down', 'rekey', 'reload', 'shutdown'];
 
 export interface ControlRequest<C extends CommandName = CommandName> {
   v: number;
@@ -131,10 +140,13 @@ export function parseRequest(value: unknown): ControlRequest {
   }
   const a = args ?? {};
   if (!isObject(a)) throw new ControlError('BAD_REQUEST', "'args' must be an object");
-  if (cmd === 'up' || cmd === 'down') {
+  if (cmd === 'up' || cmd === 'down' || cmd === 'rekey') {
     if (typeof a['conn'] !== 'string' || a['conn'] === '') {
       throw new ControlError('BAD_REQUEST', `'${cmd}' needs args.conn, the connection name`);
     }
+  }
+  if (cmd === 'rekey' && a['ike'] !== undefined && typeof a['ike'] !== 'boolean') {
+    throw new ControlError('BAD_REQUEST', "'rekey' args.ike must be a boolean");
   }
   if (cmd === 'status' && a['conn'] !== undefined && typeof a['conn'] !== 'string') {
     throw new ControlError('BAD_REQUEST', "'status' args.conn must be a string");

@@ -261,6 +261,16 @@ export class Daemon {
         }
         return { conn };
       },
+      rekey: async ({ conn, ike }) => {
+        this.ctlLog.info('rekey requested', { conn, ike: ike === true });
+        const engine = this.readyEngine();
+        if (!engine.rekey) throw new ControlError('UNSUPPORTED', 'this engine cannot rekey on demand');
+        try {
+          return { conn, ike: ike === true, started: await engine.rekey(conn, { ike: ike === true }) };
+        } catch (err) {
+          throw asControlError(err, 'REKEY_FAILED');
+        }
+      },
       reload: async () => this.reload(),
       shutdown: async () => {
         if (!this.ready && !this.stopping) throw new ControlError('STARTING', 'nodeswan is still starting; try again in a moment');

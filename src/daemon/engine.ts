@@ -83,6 +83,12 @@ export interface Engine {
   up(conn: string): Promise<UpResult>;
   /** Delete the conn's SAs with the peer and in the kernel. */
   down(conn: string): Promise<void>;
+  /**
+   * Start rekeying the conn's established CHILD SAs (or, with ike, its IKE
+   * SAs) now, as their rekey timers would; resolves with how many rekeys
+   * were started once their requests are sent. Throws for an unknown conn.
+   */
+  rekey?(conn: string, options: { ike: boolean }): Promise<number>;
   status(conn?: string): StatusSnapshot;
   /**
    * status() with byte/packet counters read fresh from the kernel; `ipsec

@@ -196,6 +196,14 @@ export class IkeEngine implements Engine {
     }));
   }
 
+  async rekey(name: string, options: { ike: boolean }): Promise<number> {
+    if (!this.conns.has(name)) throw Object.assign(new Error(`no conn named '${name}' is loaded`), { code: 'UNKNOWN_CONN' });
+    const sas = this.manager.all().filter((sa) => sa.data.conn?.name === name && sa.data.state.is('ESTABLISHED') && !sa.isSuperseded);
+    if (sas.length === 0) throw Object.assign(new Error(`conn '${name}' has no established IKE SA to rekey`), { code: 'NOT_ESTABLISHED' });
+    const started = await Promise.all(sas.map((sa) => (options.ike ? sa.rekeyIke() : sa.rekeyChildren())));
+    return started.reduce((a, b) => a + b, 0);
+  }
+
   status(conn?: string): StatusSnapshot {
     const ikeSas = this.manager
       .all()

@@ -183,36 +183,61 @@ export class IkeSa {
     });
   }
 
-  /** Rekey a CHILD SA now (soft EXPIRE from the kernel, or its rekey timer). */
-  rekeyChild(childId: number): Promise<void> {
-    return this.mailbox.post(() => this.startChildRekey(childId));
+  /** A successor took over after an IKE SA rekey; this one only waits to be deleted. */
+  get isSuperseded(): boolean {
+    return this.superseded;
   }
 
-  private async startChildRekey(childId: number): Promise<void> {
+  /** `ipsec rekey NAME`: rekey every installed CHILD SA now; resolves with how many were started. */
+  rekeyChildren(): Promise<number> {
+    return this.mailbox.post(async () => {
+      let started = 0;
+      for (const child of this.data.children.filter((c) => c.state.is('INSTALLED'))) {
+        if (await this.startChildRekey(child.id)) started++;
+      }
+      return started;
+    });
+  }
+
+  /** `ipsec rekey NAME --ike`: rekey the IKE SA now; resolves with 1 if a rekey was started (or queued behind a busy window). */
+  rekeyIke(): Promise<number> {
+    return this.mailbox.post(async () => ((await this.startIkeRekey()) ? 1 : 0));
+  }
+
+  /** Rekey a CHILD SA now (soft EXPIRE from the kernel, or its rekey timer). */
+  rekeyChild(childId: number): Promise<void> {
+    return this.mailbox.post(async () => {
+      await this.startChildRekey(childId);
+    });
+  }
+
+  /** Start (or, with the request window busy, schedule) a rekey of one CHILD SA; false when there is nothing to rekey. */
+  private async startChildRekey(childId: number): Promise<boolean> {
     const sa = this.data;
     const old = sa.children.find((c) => c.id === childId);
     // Gone, going, already replaced by the peer's rekey, or ours is under way.
-    if (!old || !old.state.is('INSTALLED') || old.rekey.theirs || old.rekey.ours || !sa.conn) return;
-    if (!sa.state.is('ESTABLISHED')) return;
+    if (!old || !old.state.is('INSTALLED') || old.rekey.theirs || old.rekey.ours || !sa.conn) return false;
+    if (!sa.state.is('ESTABLISHED') || this.superseded) return false;
     if (sa.requests.busy || this.childRekey) {
       this.timers.arm('child-rekey', REKEY_BUSY_RETRY_MS, String(childId));
-      return;
+      return true;
     }
     const spiIn = await this.reserve(sa.conn);
     if (spiIn === undefined) {
       await this.run({ effects: [effect.log(sa.id, 'error', `the kernel could not reserve an SPI to rekey CHILD SA ${old.params.spiIn.toString(16)}; trying again`)] });
       this.timers.arm('child-rekey', REKEY_REFUSED_RETRY_MS, String(childId));
-      return;
+      return true;
     }
     const built = buildChildRekey(sa, this.ports.env, old, spiIn);
     if ('code' in built) {
       await this.run({ effects: [effect.log(sa.id, 'error', `cannot rekey CHILD SA: ${built.message}`)] });
-      return;
+      return false;
     }
     old.rekey.ours = { nonceI: built.pending.nonceI };
     this.childRekey = built.pending;
     this.pendingRequest = { kind: 'rekey-child', childId };
     await this.run({ effects: built.effects });
+    return true;
   }
 
   private async onChildRekeyResponse(payloads: Payload[]): Promise<void> {
@@ -250,21 +275,23 @@ export class IkeSa {
     if (delay !== undefined) this.timers.arm('ike-rekey', delay);
   }
 
-  private async startIkeRekey(): Promise<void> {
+  /** Start (or, with the request window busy, schedule) a rekey of this IKE SA; false when it cannot be rekeyed. */
+  private async startIkeRekey(): Promise<boolean> {
     const sa = this.data;
-    if (this.superseded || !sa.state.is('ESTABLISHED') || !sa.conn) return;
+    if (this.superseded || this.ikeRekey || !sa.state.is('ESTABLISHED') || !sa.conn) return false;
     if (sa.requests.busy || this.childRekey) {
       this.timers.arm('ike-rekey', REKEY_BUSY_RETRY_MS);
-      return;
+      return true;
     }
     const built = buildIkeRekey(sa, this.ports.env, this.ports.newSpi());
     if ('code' in built) {
       await this.run({ effects: [effect.log(sa.id, 'error', `cannot rekey the IKE SA: ${built.message}`)] });
-      return;
+      return false;
     }
     this.ikeRekey = built.pending;
     this.pendingRequest = { kind: 'rekey-ike' };
     await this.run({ effects: built.effects });
+    return true;
   }
 
   private async onIkeRekeyResponse(payloads: Payload[]): Promise<void> {
@@ -533,8 +560,14 @@ export class IkeSa {
   private async onTimer(name: TimerName, key = ''): Promise<void> {
     const sa = this.data;
     if (sa.state.is('DESTROYED')) return;
-    if (name === 'child-rekey') return this.startChildRekey(Number(key.slice(key.indexOf(':') + 1)));
-    if (name === 'ike-rekey') return this.startIkeRekey();
+    if (name === 'child-rekey') {
+      await this.startChildRekey(Number(key.slice(key.indexOf(':') + 1)));
+      return;
+    }
+    if (name === 'ike-rekey') {
+      await this.startIkeRekey();
+      return;
+    }
     if (name === 'dpd') {
       if (key !== 'dpd:timeout') return this.checkLiveness();
       if (this.pendingRequest?.kind === 'dpd') return this.peerDead(`no answer to a liveness check within dpdtimeout`);

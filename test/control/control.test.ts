@@ -38,6 +38,7 @@ function handlers(overrides: Partial<ControlHandlers> = {}): ControlHandlers {
       if (conn === 'nope') throw new ControlError('UNKNOWN_CONN', `no connection named '${conn}'`);
       return { conn };
     },
+    rekey: async ({ conn, ike }) => ({ conn, ike: ike === true, started: 1 }),
     reload: async () => {
       throw new ControlError('CONFIG_INVALID', 'config has 2 errors', ['a:1:1: x', 'a:2:1: y']);
     },
@@ -139,6 +140,9 @@ describe('control socket', () => {
       code: 'UNKNOWN_COMMAND',
     });
     expect(JSON.parse(await rawExchange(path, '{"v":1,"id":3,"cmd":"up","args":{}}\n')).error.message).toMatch(/needs args.conn/);
+    expect(JSON.parse(await rawExchange(path, '{"v":1,"id":4,"cmd":"rekey","args":{}}\n')).error.message).toMatch(/'rekey' needs args.conn/);
+    expect(JSON.parse(await rawExchange(path, '{"v":1,"id":5,"cmd":"rekey","args":{"conn":"a","ike":"yes"}}\n')).error.message).toMatch(/args.ike must be a boolean/);
+    expect(await client.request('rekey', { conn: 'office', ike: true })).toEqual({ conn: 'office', ike: true, started: 1 });
     expect((await client.request('ping', {})).protocol).toBe(1);
   });
 

@@ -1,0 +1,67 @@
+// `ipsec rekey NAME [--ike]` at the engine: a rekey started on demand runs
+// the same exchanges as a timed one, and both sides forced at once is the
+// collision case the lab test repeats against real kernels.
+
+import { describe, expect, it } from 'vitest';
+import { pairsAcross, seededPair } from './rekey-support.js';
+
+const timing = { lifetimeSeconds: 3600, ikeLifetimeSeconds: 10_800 };
+
+async function established(seed: string) {
+  const setup = await seededPair(seed, timing, timing);
+  const up = setup.moon.engine.up('office');
+  await setup.x.settle();
+  await setup.x.run();
+  expect((await up).ok).toBe(true);
+  return setup;
+}
+
+describe('rekey on demand', () => {
+  it('rekeys the CHILD SA now: one new pair, the old one deleted', async () => {
+    const { x, moon, sun } = await established('on-demand-child');
+    const before = await pairsAcross(moon, sun);
+    expect(await moon.engine.rekey('office', { ike: false })).toBe(1);
+    await x.settle();
+    expect(x.describe()).toEqual(['CREATE_CHILD_SA request 192.0.2.1 -> 192.0.2.2']);
+    await x.run();
+    const after = await pairsAcross(moon, sun);
+    expect(after).toMatchObject({ counts: [2, 2], keysMatch: true });
+    expect(after.aToB).not.toBe(before.aToB);
+    expect(after.bToA).not.toBe(before.bToA);
+  });
+
+  it('rekeys the IKE SA now with --ike: new SPIs, the CHILD SA kept', async () => {
+    const { x, moon, sun } = await established('on-demand-ike');
+    const spisBefore = moon.engine.status().ikeSas[0]!.spiI;
+    const children = await pairsAcross(moon, sun);
+    expect(await sun.engine.rekey('office', { ike: true })).toBe(1);
+    await x.settle();
+    await x.run();
+    for (const side of [moon, sun]) {
+      const ikeSas = side.engine.status().ikeSas;
+      expect(ikeSas).toHaveLength(1);
+      expect(ikeSas[0]!.spiI).not.toBe(spisBefore);
+    }
+    // sun initiated the rekey, so sun is the new IKE SA's initiator.
+    expect(sun.engine.status().ikeSas[0]!.initiator).toBe(true);
+    expect(await pairsAcross(moon, sun)).toEqual(children);
+  });
+
+  it('names an unknown conn or one without an IKE SA', async () => {
+    const { moon } = await seededPair('on-demand-errors', timing, timing);
+    await expect(moon.engine.rekey('nosuch', { ike: false })).rejects.toMatchObject({ code: 'UNKNOWN_CONN' });
+    await expect(moon.engine.rekey('office', { ike: true })).rejects.toMatchObject({ code: 'NOT_ESTABLISHED', message: "conn 'office' has no established IKE SA to rekey" });
+  });
+
+  it('both sides forced at once: both requests cross, one pair survives', async () => {
+    const { x, moon, sun } = await established('on-demand-both');
+    const before = await pairsAcross(moon, sun);
+    await Promise.all([moon.engine.rekey('office', { ike: false }), sun.engine.rekey('office', { ike: false })]);
+    await x.settle();
+    expect(x.describe()).toEqual(['CREATE_CHILD_SA request 192.0.2.1 -> 192.0.2.2', 'CREATE_CHILD_SA request 192.0.2.2 -> 192.0.2.1']);
+    await x.run(50);
+    const after = await pairsAcross(moon, sun);
+    expect(after).toMatchObject({ counts: [2, 2], keysMatch: true });
+    expect([after.aToB, after.bToA]).not.toContain(before.aToB);
+  });
+});
