@@ -24,6 +24,7 @@ import { routeSourceAddress } from './source-address.js';
 import { findPsk } from './secret-lookup.js';
 import { connStatus, ikeSaStatus, kernelCounters, type Counters } from './status.js';
 import { countInboundPackets, DPD_DEAD_CODE } from './dpd.js';
+import { KernelMappings } from './nat/kernel-mapping.js';
 import type { TaskEnv } from './tasks/task.js';
 
 export interface IkeEngineOptions {
@@ -108,6 +109,8 @@ export class IkeEngine implements Engine {
   }
 
   private readonly kernelEvents: Promise<() => void>;
+  /** The kernel's NAT MAPPING events, followed by the owning IKE SA. */
+  private readonly mappings = new KernelMappings({ sas: () => this.manager.all(), log: (level, message, conn) => this.log(level, message, conn) });
 
   /**
    * A CHILD SA's lifetime ran out in the kernel. Hard: the kernel already
@@ -116,6 +119,7 @@ export class IkeEngine implements Engine {
    * behind our own rekey timer): rekey it now, unless rekey=no.
    */
   private onKernelEvent(event: KernelEvent): void {
+    if (event.type === 'mapping') return this.mappings.handle(event);
     if (event.type !== 'expire') return;
     for (const sa of this.manager.all()) {
       const child = sa.data.children.find(

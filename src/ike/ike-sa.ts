@@ -391,6 +391,22 @@ export class IkeSa {
     return this.mailbox.post(() => this.handle(header, bytes, local, remote));
   }
 
+  /**
+   * The kernel saw the peer's UDP-encapsulated ESP arrive from `remote`
+   * (XFRM MAPPING): its NAT gave it a new port. Followed like a new IKE
+   * source port: the IKE SA talks to it from now on and the CHILD SAs'
+   * encapsulation moves in place. A new address is MOBIKE's job: not followed.
+   */
+  followMapping(remote: Endpoint): Promise<void> {
+    return this.mailbox.post(async () => {
+      const sa = this.data;
+      if (!sa.state.is('ESTABLISHED') || sa.remote.address !== remote.address || sa.remote.port === remote.port) return;
+      const moved = mappingEffects(sa, sa.remote, remote);
+      sa.remote = remote;
+      if (moved.length > 0) await this.run({ effects: moved });
+    });
+  }
+
   private async handle(header: IkeHeader, bytes: Buffer, local: Endpoint, remote: Endpoint): Promise<void> {
     const sa = this.data;
     if (sa.state.is('DESTROYED')) return this.ports.drop('sa-gone');

@@ -211,3 +211,62 @@ describe('NAT traversal: the peer NAT mapping changes', () => {
     expect(seen).toEqual([24500 + 4500, 4500 + 24500]);
   });
 });
+
+describe('NAT traversal: the kernel reports a new mapping (XFRM MAPPING)', () => {
+  async function established() {
+    const x = behindNat();
+    const pair = await natPair(x);
+    const up = pair.moon.engine.up('nat');
+    await x.settle();
+    await x.run();
+    expect((await up).error).toBeUndefined();
+    const inbound = (await pair.sun.kernel.listSas()).find((s) => s.dst === '192.0.2.2')!;
+    return { x, ...pair, inbound };
+  }
+
+  it("ESP from a new port: the IKE SA and both SAs' encapsulation follow it in place, later IKE messages go there", async () => {
+    const { x, sun, inbound } = await established();
+    const before = await sun.kernel.listSas();
+    expect(before.map((s) => s.encap)).toEqual([
+      { srcPort: 14500, dstPort: 4500 },
+      { srcPort: 4500, dstPort: 14500 },
+    ]);
+    const updates: SaSpec[] = [];
+    const update = sun.kernel.updateSa.bind(sun.kernel);
+    sun.kernel.updateSa = async (spec) => {
+      updates.push(spec);
+      return update(spec);
+    };
+    sun.kernel.kernel.natMappingChanged({ dst: inbound.dst, spi: inbound.spi, proto: 'esp' }, '203.0.113.9', 24500);
+    // The kernel repeats the event for each packet until the SA is updated.
+    sun.kernel.kernel.natMappingChanged({ dst: inbound.dst, spi: inbound.spi, proto: 'esp' }, '203.0.113.9', 24500);
+    await x.settle();
+    expect(updates.map((s) => ({ spi: s.spi, encap: s.encap }))).toEqual([
+      { spi: before[0]!.spi, encap: { srcPort: 24500, dstPort: 4500 } },
+      { spi: before[1]!.spi, encap: { srcPort: 4500, dstPort: 24500 } },
+    ]);
+    const after = await sun.kernel.listSas();
+    expect(after.map((s) => [s.spi, s.encap])).toEqual([
+      [before[0]!.spi, { srcPort: 24500, dstPort: 4500 }],
+      [before[1]!.spi, { srcPort: 4500, dstPort: 24500 }],
+    ]);
+    const status = sun.engine.status().ikeSas[0]!;
+    expect(status.remoteAddress).toBe('203.0.113.9[24500]');
+    expect(status.children.map((c) => [c.spiIn, c.spiOut])).toEqual([[before[0]!.spi.toString(16).padStart(8, '0'), before[1]!.spi.toString(16).padStart(8, '0')]]);
+    expect(sun.log.join('\n')).toContain("peer's NAT mapping moved from port 14500 to 24500; updating UDP encapsulation of 1 CHILD SA(s)");
+    expect(x.queue).toEqual([]); // nothing renegotiated, nothing said to the peer
+    void sun.engine.down('nat');
+    await x.settle();
+    expect(x.queue.map((d) => d.remote)).toEqual([{ address: '203.0.113.9', port: 24500 }]);
+  });
+
+  it('a new peer address is not followed: SAs unchanged, one warning however often the kernel repeats it', async () => {
+    const { x, sun, inbound } = await established();
+    const before = await sun.kernel.listSas();
+    for (let i = 0; i < 3; i++) sun.kernel.kernel.natMappingChanged({ dst: inbound.dst, spi: inbound.spi, proto: 'esp' }, '203.0.113.77', 14500);
+    await x.settle();
+    expect(await sun.kernel.listSas()).toEqual(before);
+    expect(sun.engine.status().ikeSas[0]!.remoteAddress).toBe('203.0.113.9[14500]');
+    expect(sun.log.filter((l) => l.includes('a new peer address is not followed'))).toHaveLength(1);
+  });
+});
