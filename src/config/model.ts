@@ -12,7 +12,8 @@ export type { ProposalSet, Proposal, EncrTransform } from './proposals.js';
 
 /** Where a conn end is. `defaultroute` is resolved to an address when the daemon starts. */
 export type HostSpec =
-  | { kind: 'address'; address: string; family: 4 | 6 }
+  /** `resolvedFrom`: the host name the daemon resolved to this address at load. */
+  | { kind: 'address'; address: string; family: 4 | 6; resolvedFrom?: string }
   | { kind: 'hostname'; name: string }
   | { kind: 'any'; family?: 4 | 6 }
   | { kind: 'defaultroute' }

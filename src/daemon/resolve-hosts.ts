@@ -19,7 +19,7 @@ async function resolveEnd(end: EndModel, side: string, conn: ConnModel, resolve:
   if (host.kind !== 'hostname') return end;
   try {
     const { address, family } = await resolve(host.name);
-    return { ...end, host: { kind: 'address', address, family } };
+    return { ...end, host: { kind: 'address', address, family, resolvedFrom: host.name } };
   } catch (err) {
     const why = err instanceof Error && 'code' in err ? String((err as { code: unknown }).code) : 'lookup failed';
     warnings.push(`${conn.source.file}:${conn.source.line}: warning: conn '${conn.name}': ${side}=${host.name} does not resolve (${why}); the conn stays loaded but cannot be used until it does`);

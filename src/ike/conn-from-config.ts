@@ -103,6 +103,8 @@ export function connFromConfig(c: ConnModel): IkeConn {
     replayWindow: c.replayWindow,
     auto: c.auto,
   };
+  if (c.local.host.kind === 'address' && c.local.host.resolvedFrom) conn.localHostName = c.local.host.resolvedFrom;
+  if (c.remote.host.kind === 'address' && c.remote.host.resolvedFrom) conn.remoteHostName = c.remote.host.resolvedFrom;
   if (c.forceEncaps) conn.forceEncaps = true;
   if (c.fragmentation !== 'yes') conn.fragmentation = c.fragmentation;
   if (c.local.cert) conn.localCert = c.local.cert;

@@ -15,6 +15,9 @@ export interface IkeConn {
   localAddress: string;
   /** The peer: an address, a CIDR the peer must be in, or '%any'. */
   remoteAddress: string;
+  /** The host name left=/right= gave, when the address was resolved from one (reload compares names). */
+  localHostName?: string;
+  remoteHostName?: string;
   localPort?: number;
   remotePort?: number;
   localId: Identity;

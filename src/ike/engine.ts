@@ -14,6 +14,7 @@ import { formatEndpoint } from '../net/transport.js';
 import { SystemClock, type Clock } from './clock.js';
 import type { IkeConn } from './conn.js';
 import { connFromConfig } from './conn-from-config.js';
+import { changedSettings, sameConn } from './conn-diff.js';
 import { CredentialStore } from './credentials.js';
 import type { SaEvent } from './effects.js';
 import { Executor } from './executor.js';
@@ -84,6 +85,7 @@ export class IkeEngine implements Engine {
       now: () => this.clock.wallTime(),
       nextChildId: () => this.nextChild++,
       reqidFor: (conn) => this.reqidFor(conn),
+      firstContact: (data) => !this.manager.all().some((o) => o.data !== data && !o.destroyed && o.data.remote.address === data.remote.address),
     };
     this.manager = new SaManager({
       executor,
@@ -150,7 +152,14 @@ export class IkeEngine implements Engine {
     return this.loadConns(conns, (secrets as SecretsModel | undefined) ?? { entries: [] });
   }
 
-  /** Apply IkeConns directly (tests, and load() after conversion). */
+  /**
+   * Apply IkeConns directly (tests, and load() after conversion). Conns are
+   * compared by meaning (conn-diff.ts): unchanged ones keep their SAs
+   * untouched; removed ones are deleted with the peer; changed ones are
+   * deleted and negotiated again when they are auto=start or were up
+   * before (and can initiate). The kernel state of a torn-down conn is gone
+   * when this resolves; the peers' answers to our Deletes are not awaited.
+   */
   async loadConns(conns: IkeConn[], secrets: SecretsModel, credentials?: CredentialStore): Promise<ReloadReport> {
     const before = this.conns;
     const after = new Map(conns.map((c) => [c.name, c]));
@@ -158,20 +167,47 @@ export class IkeEngine implements Engine {
     for (const [name, conn] of after) {
       const old = before.get(name);
       if (!old) report.added.push(name);
-      else if (JSON.stringify(old) === JSON.stringify(conn)) report.unchanged.push(name);
-      else report.changed.push(name);
+      else if (sameConn(old, conn)) report.unchanged.push(name);
+      else {
+        report.changed.push(name);
+        this.log('info', `conn '${name}' changed (${changedSettings(old, conn).join(', ')}); its SAs are replaced`, name);
+      }
     }
     for (const name of before.keys()) if (!after.has(name)) report.removed.push(name);
+    const wasUp = new Set(report.changed.filter((name) => this.isUp(name)));
     this.conns = after;
+    this.applySecrets(secrets, credentials);
+    await Promise.all([...report.removed, ...report.changed].map((name) => this.tearDown(name)));
+    for (const name of [...report.added, ...report.changed]) {
+      const conn = after.get(name)!;
+      if (conn.auto === 'start' || (wasUp.has(name) && familyOf(conn.remoteAddress))) void this.up(name);
+    }
+    return report;
+  }
+
+  /**
+   * `ipsec rereadsecrets`: new PSKs and private keys for the next
+   * authentication; no SA is touched.
+   */
+  async reloadSecrets(secrets: unknown): Promise<void> {
+    this.applySecrets((secrets as SecretsModel | undefined) ?? { entries: [] });
+  }
+
+  private applySecrets(secrets: SecretsModel, credentials?: CredentialStore): void {
     this.secrets = secrets;
     this.credentials = credentials ?? new CredentialStore(this.options.ipsecDir ?? '/etc/ipsec.d', secrets);
     for (const problem of this.credentials.problems) this.log('error', problem);
     for (const warning of this.credentials.warnings) this.log('warn', warning);
-    for (const name of [...report.removed, ...report.changed]) await this.down(name);
-    for (const name of [...report.added, ...report.changed]) {
-      if (after.get(name)?.auto === 'start') void this.up(name);
-    }
-    return report;
+  }
+
+  /** The conn has an established IKE SA with an installed CHILD SA. */
+  private isUp(name: string): boolean {
+    return this.manager.all().some((sa) => sa.data.conn?.name === name && sa.data.state.is('ESTABLISHED') && sa.data.children.some((c) => c.state.is('INSTALLED')));
+  }
+
+  /** Delete the conn's SAs with the peer; resolves once their kernel state is gone. */
+  private async tearDown(name: string): Promise<void> {
+    await Promise.all(this.manager.all().filter((sa) => sa.data.conn?.name === name).map((sa) => sa.delete()));
   }
 
   async up(name: string): Promise<UpResult> {

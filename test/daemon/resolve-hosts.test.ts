@@ -23,7 +23,7 @@ describe('host names in left=/right=', () => {
     const model = conf(text).model!;
     const warnings: string[] = [];
     const resolved = await resolveHostNames(model, zone, warnings);
-    expect(resolved.conns[0]!.remote.host).toEqual({ kind: 'address', address: '198.51.100.7', family: 4 });
+    expect(resolved.conns[0]!.remote.host).toEqual({ kind: 'address', address: '198.51.100.7', family: 4, resolvedFrom: 'vpn.example.net' });
     expect(resolved.conns[1]!.remote.host).toEqual({ kind: 'hostname', name: 'gone.example.net' });
     expect(warnings).toEqual([
       "/etc/ipsec.conf:6: warning: conn 'lost': right=gone.example.net does not resolve (ENOTFOUND); the conn stays loaded but cannot be used until it does",

@@ -66,7 +66,10 @@ export function buildAuthRequest(sa: IkeSaData, env: TaskEnv, spiIn: number): Ta
   if (isFailure(ours)) return { effects: [], failed: ours };
   const child = childRequest(sa, env, spiIn);
   sa.pendingChild = child.pending;
-  const payloads: Payload[] = [idi, ...ours.certs, notify(NotifyType.INITIAL_CONTACT), ...certReqPayloads(conn, env)];
+  // INITIAL_CONTACT only on first contact: with another IKE SA to this peer
+  // (a second conn, a reauthentication) it would make the peer drop that one.
+  const contact = env.firstContact?.(sa) ?? true ? [notify(NotifyType.INITIAL_CONTACT)] : [];
+  const payloads: Payload[] = [idi, ...ours.certs, ...contact, ...certReqPayloads(conn, env)];
   if (conn.remoteId.type !== 'any') payloads.push(idPayload(PayloadType.IDr, conn.remoteId));
   payloads.push(ours.auth, ...child.payloads);
   const messageId = sa.requests.allocate();

@@ -3,6 +3,7 @@
 
 import type { Effect } from '../effects.js';
 import type { IkeConn } from '../conn.js';
+import type { IkeSaData } from '../ike-sa-data.js';
 import type { Identity } from '../identity.js';
 import type { CredentialStore } from '../credentials.js';
 import { PayloadType } from '../../wire/iana/payload-types.js';
@@ -23,6 +24,12 @@ export interface TaskEnv {
   nextChildId(): number;
   /** Reqid for a conn's CHILD SAs (stable per conn). */
   reqidFor(conn: IkeConn): number;
+  /**
+   * True when this IKE SA is our only one with its peer, so IKE_AUTH may
+   * carry INITIAL_CONTACT (which makes the peer forget every other SA
+   * between the two identities). Absent: always.
+   */
+  firstContact?(sa: IkeSaData): boolean;
 }
 
 export interface Failure {
