@@ -6,6 +6,8 @@ import type { KernelBackend } from '../kernel/backend.js';
 import type { EngineContext } from './daemon.js';
 import type { Engine } from './engine.js';
 import { nodeswanVersion } from './version.js';
+import { UpdownRunner } from '../updown/updown-runner.js';
+import { NftFirewall } from '../updown/nft-firewall.js';
 
 export { loadIpsecConfig as loadDefaultConfig } from './ipsec-config-loader.js';
 
@@ -16,5 +18,6 @@ export function createDefaultEngine(ctx: EngineContext, kernel: KernelBackend): 
     logger: ctx.log,
     version: nodeswanVersion(),
     ipsecDir: ctx.paths.ipsecDir,
+    updown: new UpdownRunner({ logger: ctx.log, firewall: new NftFirewall(), resetFirewallAtStart: true }),
   });
 }

@@ -27,6 +27,13 @@ export interface ExecutorPorts {
   kernel: KernelBackend;
   send(local: Endpoint, remote: Endpoint, bytes: Uint8Array): Promise<void>;
   emit(event: SaEvent): void;
+  /**
+   * A CHILD SA's policies went into ('up') or out of ('down') the kernel:
+   * leftupdown / leftfirewall (src/updown). Must return at once; the
+   * script runs later, never on this path. Rekeys share the policies and
+   * so fire nothing.
+   */
+  childFlow?(phase: 'up' | 'down', child: ChildSaParams, ikeSaId: number): void;
 }
 
 export interface SentMessage {
@@ -57,6 +64,7 @@ export class Executor {
           if (error === undefined) {
             report.installed.push(fx.child.childId);
             this.ports.emit({ type: 'child-installed', ikeSaId: ctx.ikeSaId, childId: fx.child.childId });
+            if (fx.policies ?? true) this.ports.childFlow?.('up', fx.child, ctx.ikeSaId);
           } else {
             report.failed.push({ childId: fx.child.childId, error });
             this.ports.emit({
@@ -71,6 +79,7 @@ export class Executor {
         }
         case 'delete-child': {
           const problems = await this.remove(fx.child, fx.keepPolicies ?? false);
+          if (!(fx.keepPolicies ?? false)) this.ports.childFlow?.('down', fx.child, ctx.ikeSaId);
           wipeChildKeys(fx.child);
           for (const message of problems) {
             this.ports.emit({ type: 'log', ikeSaId: ctx.ikeSaId, level: 'error', message: `removing CHILD SA '${fx.child.connName}' from the kernel: ${message}` });

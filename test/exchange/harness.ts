@@ -14,6 +14,7 @@ import type { Datagram } from '../../src/net/transport.js';
 import { Secret } from '../../src/config/secret.js';
 import type { SecretsModel } from '../../src/config/secrets.js';
 import { Logger } from '../../src/log/logger.js';
+import type { UpdownPort } from '../../src/updown/updown-event.js';
 
 export interface Side {
   name: string;
@@ -48,7 +49,7 @@ export class Exchange {
     });
   }
 
-  async side(name: string, address: string, options: { cookieThreshold?: number; random?: (size: number) => Buffer } = {}): Promise<Side> {
+  async side(name: string, address: string, options: { cookieThreshold?: number; random?: (size: number) => Buffer; updown?: UpdownPort } = {}): Promise<Side> {
     const transport = this.network.endpoint([
       { address, port: 500 },
       { address, port: 4500 },
