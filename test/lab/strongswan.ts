@@ -174,6 +174,13 @@ export class Charon {
     }
   }
 
+  /** SIGKILL: charon dies without a word to its peers; its kernel state stays. Resolves once it is gone. */
+  async kill(): Promise<void> {
+    const gone = new Promise<void>((resolve) => (this.child.exitCode !== null || this.child.signalCode !== null ? resolve() : this.child.once('exit', () => resolve())));
+    this.child.kill('SIGKILL');
+    await gone;
+  }
+
   async stop(): Promise<void> {
     await stop(this.child);
     rmSync(this.dir, { recursive: true, force: true });
