@@ -110,6 +110,9 @@ export function connFromConfig(c: ConnModel): IkeConn {
   if (c.local.cert) conn.localCert = c.local.cert;
   if (c.remote.cert) conn.remoteCert = c.remote.cert;
   conn.sendCert = c.local.sendCert;
+  if (c.local.updown !== undefined) conn.updown = c.local.updown;
+  if (c.local.firewall) conn.firewall = true;
+  if (c.local.hostAccess) conn.hostAccess = true;
   if (local.protoPort) conn.localProtoPort = local.protoPort;
   if (remote.protoPort) conn.remoteProtoPort = remote.protoPort;
   return conn;

@@ -65,4 +65,10 @@ export interface IkeConn {
   forceEncaps?: boolean;
   /** fragmentation= (RFC 7383); default yes. */
   fragmentation?: 'yes' | 'no' | 'accept' | 'force';
+  /** leftupdown: command line run (via /bin/sh -c) when a CHILD SA goes up or down. */
+  updown?: string;
+  /** leftfirewall=yes: nodeswan adds nftables accept rules for the CHILD SA's traffic. */
+  firewall?: boolean;
+  /** lefthostaccess=yes: those rules also admit traffic to the gateway itself. */
+  hostAccess?: boolean;
 }

@@ -27,6 +27,9 @@ import { connStatus, ikeSaStatus, kernelCounters, type Counters } from './status
 import { countInboundPackets, DPD_DEAD_CODE } from './dpd.js';
 import { KernelMappings } from './nat/kernel-mapping.js';
 import type { TaskEnv } from './tasks/task.js';
+import type { UpdownPort } from '../updown/updown-event.js';
+import { childUpdownEvent } from './updown-events.js';
+import type { ChildSaParams } from './child-params.js';
 
 export interface IkeEngineOptions {
   transport: DatagramTransport;
@@ -48,6 +51,8 @@ export interface IkeEngineOptions {
   routeSource?: (remote: string) => Promise<string | undefined>;
   /** How long shutdown() waits for peers to answer our Deletes. */
   shutdownGraceMs?: number;
+  /** Runs leftupdown scripts / leftfirewall rules for CHILD SA up/down and route/unroute. */
+  updown?: UpdownPort;
 }
 
 type Waiter = (result: UpResult) => void;
@@ -75,6 +80,7 @@ export class IkeEngine implements Engine {
       kernel: options.kernel,
       send: (local, remote, bytes) => options.transport.send({ local, remote, bytes: Buffer.from(bytes) }),
       emit: (event) => this.onEvent(event),
+      childFlow: (phase, child, ikeSaId) => this.onChildFlow(phase, child, ikeSaId),
     });
     const env: TaskEnv = {
       random: (n) => this.random(n),
@@ -279,6 +285,14 @@ export class IkeEngine implements Engine {
     ]);
     await Promise.all(this.manager.all().map((sa) => sa.abandon('shutdown')));
     await this.options.kernel.flush();
+    // down-client scripts of the SAs just deleted run now (bounded), then the firewall table goes.
+    await this.options.updown?.close();
+  }
+
+  private onChildFlow(phase: 'up' | 'down', child: ChildSaParams, ikeSaId: number): void {
+    const sa = this.manager.get(ikeSaId);
+    const event = sa && childUpdownEvent(phase, child, sa.data);
+    if (event) this.options.updown?.notify(event);
   }
 
   // ------------------------------------------------------------ helpers
