@@ -243,6 +243,8 @@ function buildConn(section: ResolvedSection, diags: Diagnostics, cache: Proposal
   // forceencaps= (strongSwan) or encapsulation=yes (Libreswan).
   const encaps = r.setting('forceencaps');
   const forceEncaps = encaps ? ['yes', 'true', 'on', 'y'].includes(encaps.node.value.toLowerCase()) : false;
+  // Libreswan's encapsulation=no means never; strongSwan's forceencaps=no means auto.
+  const neverEncaps = encaps?.node.key.toLowerCase() === 'encapsulation' && ['no', 'false', 'off'].includes(encaps.node.value.toLowerCase());
 
   const dpd = r.one('dpdaction', 'none');
   const close = r.one('closeaction', 'none');
@@ -299,6 +301,7 @@ function buildConn(section: ResolvedSection, diags: Diagnostics, cache: Proposal
     mobike: r.bool('mobike', DEFAULTS.mobike),
     fragmentation: frag === 'no' || frag === 'never' || frag === 'false' || frag === 'off' ? 'no' : frag === 'force' || frag === 'insist' ? 'force' : frag === 'accept' ? 'accept' : 'yes',
     forceEncaps,
+    neverEncaps,
     compress: r.bool('compress', false),
     installPolicy: r.bool('installpolicy', true),
     aggressive: r.bool('aggressive', false),

@@ -84,6 +84,7 @@ const mark = (m: Mark): string => (m.unique ? '%unique' : `0x${m.value.toString(
 function conn(c: ConnModel): string[] {
   const flags = [c.keyExchange, c.mode, `auto=${c.auto}`, c.mobike ? 'mobike' : 'no mobike', `fragmentation=${c.fragmentation}`];
   if (c.forceEncaps) flags.push('forceencaps');
+  if (c.neverEncaps) flags.push('encapsulation=no');
   if (c.compress) flags.push('compress');
   if (c.markIn) flags.push(`mark in ${mark(c.markIn)}`);
   if (c.markOut) flags.push(`mark out ${mark(c.markOut)}`);

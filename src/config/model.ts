@@ -109,6 +109,8 @@ export interface ConnModel {
   mobike: boolean;
   fragmentation: 'yes' | 'no' | 'accept' | 'force';
   forceEncaps: boolean;
+  /** Libreswan encapsulation=no: never UDP-encapsulate (no NAT-D sent, a detected NAT is ignored). */
+  neverEncaps: boolean;
   compress: boolean;
   installPolicy: boolean;
   aggressive: boolean;

@@ -106,6 +106,7 @@ export function connFromConfig(c: ConnModel): IkeConn {
   if (c.local.host.kind === 'address' && c.local.host.resolvedFrom) conn.localHostName = c.local.host.resolvedFrom;
   if (c.remote.host.kind === 'address' && c.remote.host.resolvedFrom) conn.remoteHostName = c.remote.host.resolvedFrom;
   if (c.forceEncaps) conn.forceEncaps = true;
+  if (c.neverEncaps) conn.neverEncaps = true;
   if (c.fragmentation !== 'yes') conn.fragmentation = c.fragmentation;
   if (c.local.cert) conn.localCert = c.local.cert;
   if (c.remote.cert) conn.remoteCert = c.remote.cert;

@@ -63,6 +63,8 @@ export interface IkeConn {
   auto?: 'ignore' | 'add' | 'route' | 'start';
   /** forceencaps=yes / encapsulation=yes: UDP-encapsulate ESP even without a NAT. */
   forceEncaps?: boolean;
+  /** encapsulation=no (Libreswan): never UDP-encapsulate; no NAT-D is sent and a detected NAT is only logged. */
+  neverEncaps?: boolean;
   /** fragmentation= (RFC 7383); default yes. */
   fragmentation?: 'yes' | 'no' | 'accept' | 'force';
   /** leftupdown: command line run (via /bin/sh -c) when a CHILD SA goes up or down. */

@@ -128,6 +128,19 @@ describe('cross-setting rules', () => {
     expect(conf(`conn a\n${HOSTS}\tphase2=ah\n\tencapsulation=auto\n`).errorLines).toEqual([]);
   });
 
+  it('encapsulation= follows Libreswan (yes forces, no never encapsulates, auto detects); forceencaps=no stays auto', () => {
+    const flags = (setting: string) => {
+      const c = conf(`conn a\n${HOSTS}\t${setting}\n`).model!.conns[0]!;
+      return { forceEncaps: c.forceEncaps, neverEncaps: c.neverEncaps };
+    };
+    expect(flags('encapsulation=yes')).toEqual({ forceEncaps: true, neverEncaps: false });
+    expect(flags('encapsulation=no')).toEqual({ forceEncaps: false, neverEncaps: true });
+    expect(flags('encapsulation=auto')).toEqual({ forceEncaps: false, neverEncaps: false });
+    expect(flags('forceencaps=yes')).toEqual({ forceEncaps: true, neverEncaps: false });
+    expect(flags('forceencaps=no')).toEqual({ forceEncaps: false, neverEncaps: false });
+    expect(conf(`conn a\n${HOSTS}\n`).model!.conns[0]!.neverEncaps).toBe(false);
+  });
+
   it('transport mode with foreign subnets warns; vhost: and the hosts themselves do not', () => {
     expect(conf(`conn a\n${HOSTS}\ttype=transport\n\tleftsubnet=10.0.0.0/8\n`).lines).toEqual([
       "5:13: warning: conn 'a': type=transport protects traffic between the two hosts only; leftsubnet=10.0.0.0/8 is not left= itself (use type=tunnel, or %dynamic / vhost: selectors)",

@@ -2,6 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { tsFromCidr } from '../../src/ike/traffic-selectors.js';
 import type { SaSpec } from '../../src/kernel/backend.js';
 import { ESN, INTEG } from '../../src/wire/iana/transforms.js';
+import { decodeMessage } from '../../src/wire/message.js';
+import { isPayload } from '../../src/wire/payload.js';
+import { NotifyType } from '../../src/wire/iana/notify-types.js';
+import { PayloadType } from '../../src/wire/iana/payload-types.js';
 import { esn, integ, proposal, ESP_GCM } from '../ike/fixtures.js';
 import { Exchange } from './harness.js';
 import { natPair } from './setups.js';
@@ -268,5 +272,66 @@ describe('NAT traversal: the kernel reports a new mapping (XFRM MAPPING)', () =>
     expect(await sun.kernel.listSas()).toEqual(before);
     expect(sun.engine.status().ikeSas[0]!.remoteAddress).toBe('203.0.113.9[14500]');
     expect(sun.log.filter((l) => l.includes('a new peer address is not followed'))).toHaveLength(1);
+  });
+});
+
+describe('NAT traversal: encapsulation=no (Libreswan)', () => {
+  /** NAT_DETECTION_SOURCE_IP / _DESTINATION_IP notifies in a plain IKE_SA_INIT message. */
+  function natd(bytes: Uint8Array): number {
+    const decoded = decodeMessage(Buffer.from(bytes));
+    if (!decoded.ok) throw new Error(decoded.error.message);
+    return decoded.value.payloads.filter((p) => isPayload(p, PayloadType.N) && (p.notifyType === NotifyType.NAT_DETECTION_SOURCE_IP || p.notifyType === NotifyType.NAT_DETECTION_DESTINATION_IP)).length;
+  }
+
+  it('on the initiator behind a NAT: no NAT-D sent, port 500 and plain ESP on both sides, no keepalives, a log line says why', async () => {
+    const x = behindNat();
+    const { moon, sun } = await natPair(x, { neverEncaps: true });
+    const up = moon.engine.up('nat');
+    await x.settle();
+    expect(natd(x.queue[0]!.bytes)).toBe(0);
+    expect(await x.run()).toEqual([
+      'IKE_SA_INIT request 203.0.113.9[10500] -> 192.0.2.2',
+      'IKE_SA_INIT response 192.0.2.2 -> 100.64.0.2',
+      'IKE_AUTH request 203.0.113.9[10500] -> 192.0.2.2',
+      'IKE_AUTH response 192.0.2.2 -> 100.64.0.2',
+    ]);
+    const result = await up;
+    expect(result.error).toBeUndefined();
+    expect(result.ikeSa).toMatchObject({ natLocal: false, natRemote: false, localAddress: '100.64.0.2[500]' });
+    expect(sun.engine.status().ikeSas[0]).toMatchObject({ natLocal: false, natRemote: false });
+    for (const side of [moon, sun]) expect((await side.kernel.listSas()).map((s) => s.encap)).toEqual([undefined, undefined]);
+    expect(moon.log.join('\n')).toContain("conn 'nat': encapsulation=no: NAT detection is off (no NAT-D sent); ESP goes as plain IP protocol 50, which will likely not cross a NAT");
+    await x.advance(60_000);
+    expect(x.queue).toEqual([]);
+  });
+
+  it('on the responder: the NAT is detected and logged, but no NAT-D goes back, so neither side floats or encapsulates', async () => {
+    const x = behindNat();
+    const { moon, sun } = await natPair(x, {}, { neverEncaps: true });
+    const up = moon.engine.up('nat');
+    await x.settle();
+    expect(natd(x.queue[0]!.bytes)).toBe(2);
+    await x.deliver();
+    expect(natd(x.queue[0]!.bytes)).toBe(0);
+    expect(await x.run()).toEqual([
+      'IKE_SA_INIT response 192.0.2.2 -> 100.64.0.2',
+      'IKE_AUTH request 203.0.113.9[10500] -> 192.0.2.2',
+      'IKE_AUTH response 192.0.2.2 -> 100.64.0.2',
+    ]);
+    expect((await up).ikeSa).toMatchObject({ natLocal: false, natRemote: false });
+    for (const side of [moon, sun]) expect((await side.kernel.listSas()).map((s) => s.encap)).toEqual([undefined, undefined]);
+    expect(sun.log.join('\n')).toContain(
+      "conn 'nat': the peer is behind a NAT, but encapsulation=no: staying on port 500 with plain ESP (IP protocol 50), which most NATs do not pass; set encapsulation=auto to use UDP encapsulation",
+    );
+  });
+
+  it('without it (encapsulation=auto) the same pair floats to 4500 and encapsulates: the control', async () => {
+    const x = behindNat();
+    const { moon } = await natPair(x);
+    const up = moon.engine.up('nat');
+    await x.settle();
+    await x.run();
+    expect((await up).ikeSa).toMatchObject({ natLocal: true, localAddress: '100.64.0.2[4500]' });
+    expect((await moon.kernel.listSas()).every((s) => s.encap !== undefined)).toBe(true);
   });
 });

@@ -18,6 +18,20 @@ export function forcesEncapsulation(conn: IkeConn | undefined): boolean {
   return conn?.forceEncaps === true;
 }
 
+/** encapsulation=no: no NAT-D is sent, a detected NAT does not move us to 4500 or encapsulate ESP. */
+export function neverEncapsulates(conn: IkeConn | undefined): boolean {
+  return conn?.neverEncaps === true;
+}
+
+/** What a conn with encapsulation=no does when a NAT shows up anyway. */
+export function explainNoEncapsulation(connName: string, natLocal: boolean, natRemote: boolean): string {
+  const where = natLocal && natRemote ? 'both sides are behind a NAT' : natLocal ? 'we are behind a NAT' : 'the peer is behind a NAT';
+  return (
+    `conn '${connName}': ${where}, but encapsulation=no: staying on port 500 with plain ESP (IP protocol 50), ` +
+    `which most NATs do not pass; set encapsulation=auto to use UDP encapsulation`
+  );
+}
+
 /** The conn can only make AH CHILD SAs (every proposal is AH). */
 export function needsAh(conn: IkeConn): boolean {
   return conn.childProposals.length > 0 && conn.childProposals.every((p) => p.protocol === 'ah');

@@ -18,7 +18,7 @@ import { TransformType, transformName } from '../../wire/iana/transforms.js';
 import type { IkeMessage } from '../../wire/message.js';
 import { findNotify, findPayload, filterPayloads, type Payload } from '../../wire/payload.js';
 import { connsByAddress } from '../conn-lookup.js';
-import { effect } from '../effects.js';
+import { effect, type Effect } from '../effects.js';
 import { explainInvalidKe, explainNoProposal, explainProposalRejected } from '../explain.js';
 import type { IkeSaData } from '../ike-sa-data.js';
 import { keyIkeSa } from '../ike-keys.js';
@@ -29,7 +29,7 @@ import { proposalsFromWire, proposalsToWire, proposalToWire } from '../wire-adap
 import { certReqPayloads } from './ike-auth.js';
 import { natdPayloads, processNatd } from './ike-natd.js';
 import { fragmentationNotify, negotiated } from './ike-frag.js';
-import { AH_NAT_CODE, explainAhNat, forcesEncapsulation, needsAh } from '../nat/nat-rules.js';
+import { AH_NAT_CODE, explainAhNat, explainNoEncapsulation, forcesEncapsulation, needsAh, neverEncapsulates } from '../nat/nat-rules.js';
 import { notify, u16, ZERO_SPI, type TaskEnv, type TaskResult } from './task.js';
 
 const NONCE_SIZE = 32;
@@ -81,7 +81,7 @@ export function buildInitRequest(sa: IkeSaData, env: TaskEnv, group?: number): T
     { type: PayloadType.SA, critical: false, proposals: proposalsToWire(sa.sentIkeProposals, new Uint8Array(0)) },
     { type: PayloadType.KE, critical: false, group: wanted, data: sa.ke.publicValue },
     { type: PayloadType.NONCE, critical: false, data: sa.nonceI },
-    ...natdPayloads(sa.spiI, ZERO_SPI, sa.local, sa.remote, fakeNatSource(sa, env)),
+    ...natdFor(sa, ZERO_SPI, env),
     ...extensionNotifies(sa),
   );
   const messageId = sa.requests.allocate();
@@ -89,9 +89,14 @@ export function buildInitRequest(sa: IkeSaData, env: TaskEnv, group?: number): T
     { spiI: sa.spiI, spiR: ZERO_SPI, exchangeType: ExchangeType.IKE_SA_INIT, messageId, initiator: true, response: false },
     payloads,
   );
+  const first = sa.initRequest === undefined;
   sa.initRequest = bytes;
   sa.state.to('INIT_SENT');
-  return { effects: [{ kind: 'send-request', exchange: 'IKE_SA_INIT', messageId, datagrams: [bytes] }] };
+  const effects: Effect[] = [{ kind: 'send-request', exchange: 'IKE_SA_INIT', messageId, datagrams: [bytes] }];
+  if (first && neverEncapsulates(conn)) {
+    effects.push(effect.log(sa.id, 'info', `conn '${conn.name}': encapsulation=no: NAT detection is off (no NAT-D sent); ESP goes as plain IP protocol 50, which will likely not cross a NAT on the path`));
+  }
+  return { effects };
 }
 
 export type InitResponseResult = TaskResult & { next?: 'auth' };
@@ -140,14 +145,14 @@ export function processInitResponse(sa: IkeSaData, msg: IkeMessage, raw: Buffer,
   const keyError = keyIkeSa(sa, chosen, shared.value);
   shared.value.fill(0);
   if (keyError) return fail('KEY_DERIVATION_FAILED', keyError);
-  applyNat(sa, payloads, msg.header.spiR);
+  const natNotes = applyNat(sa, payloads, msg.header.spiR);
   peerExtensions(sa, payloads);
   if ((sa.natLocal || sa.natRemote) && needsAh(conn)) {
     // Refused before IKE_AUTH: the only CHILD SA this conn can make is one
     // a NAT would break.
     return fail(AH_NAT_CODE, explainAhNat(conn.name, sa.natLocal, sa.natRemote, forcesEncapsulation(conn)));
   }
-  const effects = [effect.log(sa.id, 'info', `IKE_SA_INIT done with ${peer}: ${formatProposal(chosen)}`)];
+  const effects = [effect.log(sa.id, 'info', `IKE_SA_INIT done with ${peer}: ${formatProposal(chosen)}`), ...natNotes];
   if ((sa.natLocal || sa.natRemote) && sa.local.port === IKE_PORT) {
     // §2.23: behind a NAT everything after IKE_SA_INIT moves to port 4500,
     // where ESP can share the UDP mapping (RFC 3948).
@@ -177,11 +182,24 @@ function restart(sa: IkeSaData, env: TaskEnv, apply: () => void, why: string, gr
  * NAT-D hashes cover the SPIs as they stand in the message's header
  * (§2.23): the request's SPIr is still zero, the response's is set.
  */
-function applyNat(sa: IkeSaData, payloads: readonly Payload[], headerSpiR: Uint8Array): void {
+function applyNat(sa: IkeSaData, payloads: readonly Payload[], headerSpiR: Uint8Array): Effect[] {
   const nat = processNatd(payloads, sa.spiI, headerSpiR, sa.local, sa.remote);
+  if (neverEncapsulates(sa.conn)) {
+    // encapsulation=no: a NAT is only reported; the SA behaves as if there were none.
+    sa.natLocal = false;
+    sa.natRemote = false;
+    return nat.natLocal || nat.natRemote ? [effect.log(sa.id, 'warn', explainNoEncapsulation(sa.conn!.name, nat.natLocal, nat.natRemote))] : [];
+  }
   // forceencaps: we act as if behind a NAT (and told the peer so).
   sa.natLocal = nat.natLocal || (nat.supported && forcesEncapsulation(sa.conn));
   sa.natRemote = nat.natRemote;
+  return [];
+}
+
+/** Our NAT-D notifies: none with encapsulation=no (the peer then sees no NAT-T support), a fake SOURCE with forceencaps. */
+function natdFor(sa: IkeSaData, spiR: Uint8Array, env: TaskEnv): Payload[] {
+  if (neverEncapsulates(sa.conn)) return [];
+  return natdPayloads(sa.spiI, spiR, sa.local, sa.remote, fakeNatSource(sa, env));
 }
 
 /** A SOURCE hash that matches nothing, when this conn forces encapsulation. */
@@ -251,14 +269,14 @@ export function answerInit(sa: IkeSaData, msg: IkeMessage, raw: Buffer, env: Tas
   const keyError = keyIkeSa(sa, chosen, shared.value);
   shared.value.fill(0);
   if (keyError) return refuse(NotifyType.NO_PROPOSAL_CHOSEN, 'KEY_DERIVATION_FAILED', keyError);
-  applyNat(sa, payloads, ZERO_SPI);
+  const natNotes = applyNat(sa, payloads, ZERO_SPI);
   peerExtensions(sa, payloads);
 
   const response: Payload[] = [
     { type: PayloadType.SA, critical: false, proposals: [proposalToWire(chosen)] },
     { type: PayloadType.KE, critical: false, group, data: ke.value.publicValue },
     { type: PayloadType.NONCE, critical: false, data: sa.nonceR },
-    ...natdPayloads(sa.spiI, sa.spiR, sa.local, sa.remote, fakeNatSource(sa, env)),
+    ...natdFor(sa, sa.spiR, env),
     ...certReqPayloads(sa.conn, env),
     ...extensionNotifies(sa, findNotify(payloads, NotifyType.IKEV2_FRAGMENTATION_SUPPORTED) !== undefined),
   ];
@@ -273,6 +291,7 @@ export function answerInit(sa: IkeSaData, msg: IkeMessage, raw: Buffer, env: Tas
       { kind: 'send-response', exchange: 'IKE_SA_INIT', messageId: msg.header.messageId, datagrams: [bytes] },
       { kind: 'arm-timer', timer: 'half-open-expire', ms: HALF_OPEN_TIMEOUT_MS },
       effect.log(sa.id, 'info', `IKE_SA_INIT from ${peer} for conn '${sa.conn.name}': ${formatProposal(chosen)}`),
+      ...natNotes,
     ],
   };
 
