@@ -3,7 +3,7 @@
 // (`name{reqid}`); `statusall` adds the daemon, its sockets, the configured
 // connections and the drop counters. Pure: snapshot + clock in, text out.
 
-import type { StatusChildSa, StatusConn, StatusIkeSa, StatusSnapshot } from '../daemon/engine.js';
+import type { StatusChildSa, StatusConn, StatusIkeSa, StatusInitLoad, StatusSnapshot } from '../daemon/engine.js';
 
 export function ago(iso: string | undefined, now: Date): string {
   if (!iso) return 'unknown';
@@ -121,6 +121,7 @@ export function formatStatusAll(s: StatusSnapshot, now: Date = new Date()): stri
   lines.push('Listening addresses:');
   if (s.daemon.listening.length === 0) lines.push('  none');
   for (const a of s.daemon.listening) lines.push(`  ${a}`);
+  if (s.ikeSaInit) lines.push(...initLoadLines(s.ikeSaInit));
   lines.push('Connections:');
   if (s.conns.length === 0) lines.push('  none');
   for (const c of s.conns) lines.push(...connLines(c, w));
@@ -133,4 +134,14 @@ export function formatStatusAll(s: StatusSnapshot, now: Date = new Date()): stri
   if (drops.length === 0) lines.push('  none');
   for (const [reason, n] of drops) lines.push(`  ${reason}: ${n}`);
   return `${lines.join('\n')}\n`;
+}
+
+/** Half-open IKE SAs against the COOKIE threshold and limit, and the COOKIE secret in use. */
+function initLoadLines(l: StatusInitLoad): string[] {
+  return [
+    'IKE_SA_INIT admission:',
+    `  half-open IKE SAs: ${l.halfOpen} (COOKIE from ${l.cookieThreshold}, limit ${l.halfOpenLimit}), COOKIE mode ${l.cookieMode ? 'on' : 'off'}`,
+    `  COOKIE secret: version ${l.cookieSecretVersion}, rotates every ${span(l.cookieSecretLifetimeMs)}`,
+    `  responder SAs created: ${l.responderSas}`,
+  ];
 }

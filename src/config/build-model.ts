@@ -414,6 +414,9 @@ function buildSetup(settings: SettingMap, diags: Diagnostics): SetupModel {
     uniqueIds: (uniq === 'true' ? 'yes' : uniq === 'false' ? 'no' : uniq) as SetupModel['uniqueIds'],
     cacheCrls: r.bool('cachecrls', d.cacheCrls),
     strictCrlPolicy: (crl === 'true' ? 'yes' : crl === 'false' ? 'no' : crl) as SetupModel['strictCrlPolicy'],
+    ddosIkeThreshold: r.num('ddos-ike-threshold', d.ddosIkeThreshold),
+    maxHalfOpenIke: r.num('max-halfopen-ike', d.maxHalfOpenIke),
+    cookieSecretLifetime: r.num('cookie-secret-lifetime', d.cookieSecretLifetime),
   };
 }
 

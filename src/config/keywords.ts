@@ -5,7 +5,8 @@
 // docs/config-reference.md (src/config/reference-doc.ts) are both derived
 // from this table, so it is the single place to change keyword knowledge.
 
-export type Dialect = 'strongswan' | 'libreswan';
+// 'nodeswan': a keyword of nodeswan's own, in neither dialect.
+export type Dialect = 'strongswan' | 'libreswan' | 'nodeswan';
 export type SectionKind = 'setup' | 'conn' | 'ca';
 /**
  * implemented: mapped into the resolved model and used by nodeswan.
@@ -103,9 +104,13 @@ for (const k of ['ocsp_strict', 'ocsp_enable']) kw(k, SETUP, L, bool, 'ignored',
 for (const k of ['ocsp-uri', 'ocsp_uri', 'ocsp-trustname', 'ocsp_trust_name', 'curl-iface', 'myvendorid', 'syslog', 'logfile', 'plutostderrlog', 'dumpdir', 'ipsecdir', 'nssdir', 'secretsfile', 'statsbin', 'perpeerlogdir', 'dnssec-rootkey-file', 'dnssec-anchors', 'global-redirect', 'global-redirect-to', 'listen', 'ocsp-method', 'ddos-mode', 'seccomp', 'ikev1-policy']) {
   kw(k, SETUP, L, str, 'ignored', 'Libreswan daemon option without effect in nodeswan.');
 }
-for (const k of ['ocsp-timeout', 'ocsp_timeout', 'ocsp-cache-size', 'ocsp-cache-min-age', 'ocsp-cache-max-age', 'curl-timeout', 'crlcheckinterval', 'shuntlifetime', 'ddos-ike-threshold', 'ddos-ike-treshold', 'max-halfopen-ike', 'ike-socket-bufsize', 'nflog-all', 'xfrmlifetime', 'seedbits', 'keep-alive', 'ikeport', 'nat-ikeport', 'expire-shunt-interval', 'expire-lifetime']) {
+for (const k of ['ocsp-timeout', 'ocsp_timeout', 'ocsp-cache-size', 'ocsp-cache-min-age', 'ocsp-cache-max-age', 'curl-timeout', 'crlcheckinterval', 'shuntlifetime', 'ike-socket-bufsize', 'nflog-all', 'xfrmlifetime', 'seedbits', 'keep-alive', 'ikeport', 'nat-ikeport', 'expire-shunt-interval', 'expire-lifetime']) {
   kw(k, SETUP, L, str, 'ignored', 'Libreswan daemon tuning without effect in nodeswan.');
 }
+kw('ddos-ike-threshold', SETUP, L, num, 'implemented', 'Half-open IKE SAs from which a new initiator must return a COOKIE first (RFC 7296 §2.6; 0 = always).', { default: '1000' });
+kw('ddos-ike-treshold', SETUP, L, num, 'implemented', 'Old misspelling of ddos-ike-threshold.', { aliasOf: 'ddos-ike-threshold' });
+kw('max-halfopen-ike', SETUP, L, num, 'implemented', 'Half-open IKE SAs at which new IKE_SA_INIT requests are dropped, COOKIE or not.', { default: '5000' });
+kw('cookie-secret-lifetime', SETUP, ['nodeswan'], time, 'implemented', 'How long a COOKIE secret is current; a cookie is accepted for one to two of these.', { default: '2m' });
 kw('crl-timeout', SETUP, L, str, 'ignored', 'Timeout for CRL fetches.');
 kw('dns-resolver', SETUP, L, str, 'ignored', 'DNS resolver used by the daemon.');
 kw('ipsec-interface-managed', SETUP, L, bool, 'ignored', 'Whether the daemon creates XFRM interfaces.');

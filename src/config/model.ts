@@ -139,6 +139,12 @@ export interface SetupModel {
   uniqueIds: 'yes' | 'no' | 'never' | 'replace' | 'keep';
   cacheCrls: boolean;
   strictCrlPolicy: 'yes' | 'no' | 'ifuri';
+  /** ddos-ike-threshold: half-open IKE SAs from which a COOKIE is required. */
+  ddosIkeThreshold: number;
+  /** max-halfopen-ike: half-open IKE SAs at which new IKE_SA_INIT requests are dropped. */
+  maxHalfOpenIke: number;
+  /** cookie-secret-lifetime in seconds. */
+  cookieSecretLifetime: number;
 }
 
 export interface ConfigModel {
@@ -170,5 +176,5 @@ export const DEFAULTS = {
 } as const;
 
 export function defaultSetup(): SetupModel {
-  return { uniqueIds: 'yes', cacheCrls: false, strictCrlPolicy: 'no' };
+  return { uniqueIds: 'yes', cacheCrls: false, strictCrlPolicy: 'no', ddosIkeThreshold: 1000, maxHalfOpenIke: 5000, cookieSecretLifetime: 120 };
 }

@@ -56,7 +56,7 @@ function valueText(t: ValueType): string {
 }
 
 function dialects(d: KeywordDef): string {
-  return d.dialects.length === 2 ? 'both' : d.dialects[0] === 'strongswan' ? 'strongSwan' : 'Libreswan';
+  return d.dialects.length === 2 ? 'both' : d.dialects[0] === 'strongswan' ? 'strongSwan' : d.dialects[0] === 'nodeswan' ? 'nodeswan' : 'Libreswan';
 }
 
 function row(d: KeywordDef): string {

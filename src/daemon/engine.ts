@@ -60,6 +60,23 @@ export interface StatusSnapshot {
   ikeSas: StatusIkeSa[];
   /** Dropped datagrams by reason (malformed, unknown-spi, bad-icv, ...). */
   drops: Record<string, number>;
+  /** Admission of new IKE_SA_INIT requests under load (IKE engines only). */
+  ikeSaInit?: StatusInitLoad;
+}
+
+/** Half-open IKE SAs, COOKIE mode and the COOKIE secret (docs/hardening.md). */
+export interface StatusInitLoad {
+  halfOpen: number;
+  /** ddos-ike-threshold: half-open SAs from which a COOKIE is required. */
+  cookieThreshold: number;
+  /** max-halfopen-ike: half-open SAs at which new IKE_SA_INIT requests are dropped. */
+  halfOpenLimit: number;
+  cookieMode: boolean;
+  cookieSecretVersion: number;
+  /** cookie-secret-lifetime in milliseconds. */
+  cookieSecretLifetimeMs: number;
+  /** IKE_SA_INIT requests that created a responder SA (the only ones that cost a DH computation). */
+  responderSas: number;
 }
 
 export interface UpResult {

@@ -20,7 +20,7 @@ import type { SaEvent } from './effects.js';
 import { Executor } from './executor.js';
 import type { IkeSa } from './ike-sa.js';
 import { familyOf } from './ip.js';
-import { SaManager } from './sa-manager.js';
+import { SaManager, type InitLimits } from './sa-manager.js';
 import { routeSourceAddress } from './source-address.js';
 import { findPsk } from './secret-lookup.js';
 import { connStatus, ikeSaStatus, kernelCounters, type Counters } from './status.js';
@@ -107,6 +107,7 @@ export class IkeEngine implements Engine {
         if (detail) this.log(reason === 'handler-error' ? 'error' : 'debug', `dropped datagram (${reason}): ${detail}`);
       },
       forgotten: (sa) => this.onForgotten(sa),
+      log: (level, message) => this.log(level, message),
       inboundPackets: (children) => countInboundPackets(options.kernel, children),
     });
     options.transport.onDatagram((d) => this.manager.handle(d));
@@ -154,8 +155,20 @@ export class IkeEngine implements Engine {
 
   async load(config: unknown, secrets: unknown): Promise<ReloadReport> {
     const model = config as ConfigModel;
+    if (model.setup) {
+      this.setInitLimits({
+        cookieThreshold: model.setup.ddosIkeThreshold,
+        halfOpenLimit: model.setup.maxHalfOpenIke,
+        cookieSecretLifetimeMs: model.setup.cookieSecretLifetime * 1000,
+      });
+    }
     const conns = (model.conns ?? []).filter((c) => c.keyExchange !== 'ikev1').map(connFromConfig);
     return this.loadConns(conns, (secrets as SecretsModel | undefined) ?? { entries: [] });
+  }
+
+  /** COOKIE threshold, half-open limit and COOKIE secret lifetime (config setup; tests). */
+  setInitLimits(limits: Partial<InitLimits>): void {
+    this.manager.configure(limits);
   }
 
   /**
@@ -265,6 +278,7 @@ export class IkeEngine implements Engine {
       conns: [...this.conns.values()].filter((c) => !conn || c.name === conn).map(connStatus),
       ikeSas,
       drops: { ...this.drops, ...this.transportDrops() },
+      ikeSaInit: this.manager.initLoad(),
     };
   }
 

@@ -35,15 +35,66 @@ export interface SaManagerPorts extends Omit<IkeSaPorts, 'destroyed' | 'drop' | 
    * first (RFC 7296 §2.6); default 1000, 0 = always.
    */
   cookieThreshold?: number;
+  /** A log line of the manager's own (COOKIE mode on/off, secret rotated). */
+  log?(level: 'debug' | 'info' | 'warn', message: string): void;
+}
+
+/** How new IKE_SA_INIT requests are admitted under load (config setup). */
+export interface InitLimits {
+  /** Half-open IKE SAs from which a COOKIE is required (0 = always). */
+  cookieThreshold: number;
+  /** Half-open IKE SAs at which new IKE_SA_INIT requests are dropped, cookie or not. */
+  halfOpenLimit: number;
+  /** How long a COOKIE secret is current (ms); cookies live one to two of these. */
+  cookieSecretLifetimeMs: number;
+}
+
+export const defaultInitLimits: InitLimits = { cookieThreshold: 1000, halfOpenLimit: 5000, cookieSecretLifetimeMs: 120_000 };
+
+/** What `ipsec statusall` shows about IKE_SA_INIT admission. */
+export interface InitLoad extends InitLimits {
+  halfOpen: number;
+  cookieMode: boolean;
+  cookieSecretVersion: number;
+  /** IKE_SA_INIT requests that created a responder SA (only these reach the DH computation). */
+  responderSas: number;
 }
 
 export class SaManager {
   private readonly bySpi = new Map<string, IkeSa>();
   private readonly halfOpen = new Map<string, IkeSa>();
+  /** Responder SAs not yet seen past INIT_ANSWERED (pruned when counted at a limit). */
+  private readonly pending = new Set<IkeSa>();
   private nextId = 1;
-  private readonly cookies = new CookieGenerator();
+  private readonly cookies: CookieGenerator;
+  private limits: InitLimits;
+  private cookieMode = false;
+  private responderSas = 0;
 
-  constructor(private readonly ports: SaManagerPorts) {}
+  constructor(private readonly ports: SaManagerPorts) {
+    this.limits = { ...defaultInitLimits, ...(ports.cookieThreshold !== undefined ? { cookieThreshold: ports.cookieThreshold } : {}) };
+    this.cookies = new CookieGenerator({
+      now: () => ports.clock.now(),
+      lifetimeMs: this.limits.cookieSecretLifetimeMs,
+      onRotate: (version) => ports.log?.('info', `COOKIE secret rotated, now version ${version}`),
+    });
+  }
+
+  /** New admission limits (config setup, on load and reload). */
+  configure(limits: Partial<InitLimits>): void {
+    this.limits = { ...this.limits, ...limits };
+    this.cookies.setLifetime(this.limits.cookieSecretLifetimeMs);
+  }
+
+  initLoad(): InitLoad {
+    return {
+      ...this.limits,
+      halfOpen: this.halfOpenCount(true),
+      cookieMode: this.cookieMode,
+      cookieSecretVersion: this.cookies.version,
+      responderSas: this.responderSas,
+    };
+  }
 
   /** Start a new COOKIE secret (the previous one stays valid once more). */
   rotateCookieSecret(): void {
@@ -51,12 +102,28 @@ export class SaManager {
   }
 
   /**
-   * Under load, a new initiator must first prove it receives our answers
-   * (§2.6): returns true when the request may go on to create state.
+   * Admission of a new initiator, cheapest checks first and before any
+   * state or DH: at the half-open limit nothing is admitted; from the
+   * COOKIE threshold on, the initiator must first prove it receives our
+   * answers (§2.6). Returns true when the request may create an SA.
    */
-  private cookieOk(d: Datagram, spiI: Buffer): boolean {
-    const threshold = this.ports.cookieThreshold ?? 1000;
-    if (this.halfOpenCount() < threshold) return true;
+  private admit(d: Datagram, spiI: Buffer): boolean {
+    const halfOpen = this.halfOpenCount();
+    if (halfOpen >= this.limits.halfOpenLimit) {
+      this.ports.drop('half-open-limit');
+      return false;
+    }
+    const busy = halfOpen >= this.limits.cookieThreshold;
+    if (busy !== this.cookieMode) {
+      this.cookieMode = busy;
+      this.ports.log?.(
+        'info',
+        busy
+          ? `${halfOpen} half-open IKE SAs (COOKIE threshold ${this.limits.cookieThreshold}): new initiators must return a COOKIE first`
+          : `${halfOpen} half-open IKE SAs, below the COOKIE threshold ${this.limits.cookieThreshold}: COOKIE mode off`,
+      );
+    }
+    if (!busy) return true;
     const decoded = decodeMessage(d.bytes);
     if (!decoded.ok) return false;
     const nonce = findPayload(decoded.value.payloads, PayloadType.NONCE);
@@ -75,10 +142,15 @@ export class SaManager {
     return false;
   }
 
-  private halfOpenCount(): number {
-    let n = 0;
-    for (const sa of this.halfOpen.values()) if (sa.data.state.is('CREATED', 'INIT_ANSWERED')) n++;
-    return n;
+  /**
+   * Responder SAs still in CREATED or INIT_ANSWERED. `pending` only grows
+   * on create and shrinks on destroy, so it is an upper bound; it is pruned
+   * of established SAs only when that bound reaches a limit.
+   */
+  private halfOpenCount(exact = false): number {
+    if (!exact && this.pending.size < Math.min(this.limits.cookieThreshold, this.limits.halfOpenLimit)) return this.pending.size;
+    for (const sa of this.pending) if (!sa.data.state.is('CREATED', 'INIT_ANSWERED')) this.pending.delete(sa);
+    return this.pending.size;
   }
 
   all(): IkeSa[] {
@@ -119,13 +191,15 @@ export class SaManager {
       const key = `${h.spiI.toString('hex')}/${d.remote.address}/${d.remote.port}`;
       let sa = this.halfOpen.get(key);
       if (!sa) {
-        if (!this.cookieOk(d, h.spiI)) return;
+        if (!this.admit(d, h.spiI)) return;
         sa = new IkeSa(
           { id: this.nextId++, initiator: false, spiI: Buffer.from(h.spiI), spiR: this.newSpi(), local: d.local, remote: d.remote },
           this.saPorts(key),
         );
         this.bySpi.set(sa.localSpi.toString('hex'), sa);
         this.halfOpen.set(key, sa);
+        this.pending.add(sa);
+        this.responderSas++;
       }
       void sa.receive(h, d.bytes, d.local, d.remote).catch((err) => this.ports.drop('handler-error', describeError(err)));
       return;
@@ -206,6 +280,7 @@ export class SaManager {
       destroyed: (sa) => {
         this.bySpi.delete(sa.localSpi.toString('hex'));
         if (halfOpenKey) this.halfOpen.delete(halfOpenKey);
+        this.pending.delete(sa);
         this.ports.forgotten(sa);
       },
     };
