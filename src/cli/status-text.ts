@@ -100,12 +100,32 @@ function connLines(conn: StatusConn, w: number): string[] {
   ];
 }
 
+/** Conns with trap policies in the kernel, as `name{reqid}:  ROUTED, MODE, ...`. */
+function routedLines(conns: StatusConn[], w: number): string[] {
+  const routed = conns.filter((c) => c.trap);
+  if (routed.length === 0) return [];
+  const lines = ['Routed Connections:'];
+  for (const c of routed) {
+    const l = pad(`${c.name}{${c.trap!.reqid}}`, w);
+    lines.push(`${l}:  ROUTED, ${c.mode.toUpperCase()}, reqid ${c.trap!.reqid}${c.trap!.reason === 'hold' ? ', hold' : ''}`);
+    lines.push(`${l}:   ${c.localSubnets.join(' ') || c.local} === ${c.remoteSubnets.join(' ') || c.remote}`);
+  }
+  return lines;
+}
+
+/** Widest label including routed conns' `name{reqid}`. */
+function routedWidth(w: number, conns: StatusConn[]): number {
+  for (const c of conns) if (c.trap) w = Math.max(w, `${c.name}{${c.trap.reqid}}`.length + 2);
+  return w;
+}
+
 /** `ipsec status [NAME]`. */
 export function formatStatus(s: StatusSnapshot, now: Date = new Date()): string {
-  const w = labelWidth(s.ikeSas);
+  const w = routedWidth(labelWidth(s.ikeSas), s.conns);
   const lines: string[] = [];
   const routedOrAdded = s.conns.length;
   lines.push(`Connections: ${routedOrAdded === 0 ? 'none' : s.conns.map((c) => c.name).join(', ')}`);
+  lines.push(...routedLines(s.conns, w));
   lines.push(saSummary(s.ikeSas));
   if (s.ikeSas.length === 0) lines.push('  none');
   for (const sa of s.ikeSas) lines.push(...ikeLines(sa, w, now, false));
@@ -114,7 +134,7 @@ export function formatStatus(s: StatusSnapshot, now: Date = new Date()): string 
 
 /** `ipsec statusall [NAME]`. */
 export function formatStatusAll(s: StatusSnapshot, now: Date = new Date()): string {
-  const w = labelWidth(s.ikeSas, s.conns);
+  const w = routedWidth(labelWidth(s.ikeSas, s.conns), s.conns);
   const lines: string[] = [];
   lines.push(`Status of nodeswan IKE daemon (${s.daemon.version}, pid ${s.daemon.pid}):`);
   lines.push(`  uptime: ${span(now.getTime() - Date.parse(s.daemon.startedAt))}, since ${s.daemon.startedAt}`);
@@ -125,6 +145,7 @@ export function formatStatusAll(s: StatusSnapshot, now: Date = new Date()): stri
   lines.push('Connections:');
   if (s.conns.length === 0) lines.push('  none');
   for (const c of s.conns) lines.push(...connLines(c, w));
+  lines.push(...routedLines(s.conns, w));
   lines.push(saSummary(s.ikeSas));
   if (s.ikeSas.length === 0) lines.push('  none');
   for (const sa of s.ikeSas) lines.push(...ikeLines(sa, w, now, true));

@@ -7,7 +7,7 @@
 //   response: {"v":1,"id":7,"ok":true,"result":{...}}
 //             {"v":1,"id":7,"ok":false,"error":{"code":"...","message":"..."}}
 
-import type { ReloadReport, StatusSnapshot, UpResult } from '../daemon/engine.js';
+import type { ReloadReport, RouteResult, StatusSnapshot, UpResult } from '../daemon/engine.js';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -35,30 +35,24 @@ export interface RekeyResult {
   started: number;
 }
 
-export interface RereadSecretsResult {
-  /** Entries read from ipsec.secrets. */
-  secrets: number;
-  /** Non-fatal diagnostics (warnings). */
-  warnings: string[];
-}
-
 /** Each command: its arguments and its result. */
 export interface ControlCommands {
   ping: { args: Record<string, never>; result: DaemonInfo };
   status: { args: { conn?: string }; result: StatusSnapshot };
   up: { args: { conn: string }; result: UpResult };
   down: { args: { conn: string }; result: { conn: string } };
+  /** Install (route) or remove (unroute) the conn's trap policies. */
+  route: { args: { conn: string }; result: RouteResult };
+  unroute: { args: { conn: string }; result: RouteResult };
   /** Start a rekey of the conn's CHILD SAs (or, with ike, its IKE SA) now; answered once the requests are out. */
   rekey: { args: { conn: string; ike?: boolean }; result: RekeyResult };
   reload: { args: Record<string, never>; result: ReloadResult };
-  /** Re-read ipsec.secrets only; no SA is touched. */
-  rereadsecrets: { args: Record<string, never>; result: RereadSecretsResult };
   /** Answered once the engine has shut down; the process exits right after. */
   shutdown: { args: Record<string, never>; result: { pid: number } };
 }
 
 export type CommandName = keyof ControlCommands;
-export const COMMAND_NAMES: readonly CommandName[] = ['ping', 'status', 'up', 'down', 'rekey', 'reload', 'rereadsecrets', 'shutdown'];
+export const COMMAND_NAMES: readonly CommandName[] = ['ping', 'status', 'up', 'down', 'route', 'unroute', 'rekey', 'reload', 'shutdown'];
 
 export interface ControlRequest<C extends CommandName = CommandName> {
   v: number;
@@ -149,7 +143,7 @@ export function parseRequest(value: unknown): ControlRequest {
   }
   const a = args ?? {};
   if (!isObject(a)) throw new ControlError('BAD_REQUEST', "'args' must be an object");
-  if (cmd === 'up' || cmd === 'down' || cmd === 'rekey') {
+  if (cmd === 'up' || cmd === 'down' || cmd === 'rekey' || cmd === 'route' || cmd === 'unroute') {
     if (typeof a['conn'] !== 'string' || a['conn'] === '') {
       throw new ControlError('BAD_REQUEST', `'${cmd}' needs args.conn, the connection name`);
     }

@@ -52,6 +52,12 @@ export interface StatusConn {
   remoteSubnets: string[];
   mode: 'tunnel' | 'transport';
   auth: string; // e.g. "psk", "pubkey"
+  /**
+   * Present while trap policies for the conn are in the kernel (state
+   * ROUTED): `route` for auto=route / `ipsec route`, `hold` after
+   * dpdaction=hold or closeaction=hold; `reqid` links them to the kernel.
+   */
+  trap?: { reason: 'route' | 'hold'; reqid: number };
 }
 
 export interface StatusSnapshot {
@@ -86,6 +92,13 @@ export interface UpResult {
   ikeSa?: StatusIkeSa;
 }
 
+/** Answer of `ipsec route` / `ipsec unroute`. */
+export interface RouteResult {
+  ok: boolean;
+  /** Why the trap could not be installed or removed. */
+  error?: string;
+}
+
 export interface ReloadReport {
   added: string[];
   removed: string[];
@@ -96,12 +109,14 @@ export interface ReloadReport {
 export interface Engine {
   /** Apply a (re)loaded configuration; conns with auto=start/route act on it. */
   load(config: unknown, secrets: unknown): Promise<ReloadReport>;
-  /** Replace the secrets (PSKs, private keys) for later authentications; no SA is touched. */
-  reloadSecrets?(secrets: unknown): Promise<void>;
   /** Bring a conn up; resolves once its first CHILD SA is installed or it failed. */
   up(conn: string): Promise<UpResult>;
   /** Delete the conn's SAs with the peer and in the kernel. */
   down(conn: string): Promise<void>;
+  /** Install the conn's trap policies: its first packet starts the negotiation. */
+  route?(conn: string): Promise<RouteResult>;
+  /** Remove the conn's trap policies (established SAs stay). */
+  unroute?(conn: string): Promise<RouteResult>;
   /**
    * Start rekeying the conn's established CHILD SAs (or, with ike, its IKE
    * SAs) now, as their rekey timers would; resolves with how many rekeys

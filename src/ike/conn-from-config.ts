@@ -100,6 +100,7 @@ export function connFromConfig(c: ConnModel): IkeConn {
     dpdDelaySeconds: c.dpdDelay,
     dpdTimeoutSeconds: c.dpdTimeout,
     dpdAction: c.dpdAction,
+    closeAction: c.closeAction,
     replayWindow: c.replayWindow,
     auto: c.auto,
   };

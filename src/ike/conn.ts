@@ -59,6 +59,8 @@ export interface IkeConn {
   dpdTimeoutSeconds?: number;
   /** dpdaction; default none (no liveness checks). */
   dpdAction?: 'none' | 'clear' | 'hold' | 'restart';
+  /** closeaction: what follows when the peer deletes the conn's CHILD SA (or IKE SA); default none = clear. */
+  closeAction?: 'none' | 'clear' | 'hold' | 'restart';
   replayWindow?: number;
   auto?: 'ignore' | 'add' | 'route' | 'start';
   /** forceencaps=yes / encapsulation=yes: UDP-encapsulate ESP even without a NAT. */

@@ -83,6 +83,12 @@ export type SaEvent =
   | { type: 'child-installed'; ikeSaId: number; childId: number }
   | { type: 'child-failed'; ikeSaId: number; childId?: number; error: string; code: string }
   | { type: 'child-deleted'; ikeSaId: number; childId: number }
+  /**
+   * The peer ended these conns' CHILD SAs (a Delete, not a rekey) or was
+   * found dead; emitted before they leave the kernel, so a hold trap is in
+   * the books before their policies go (closeaction / dpdaction).
+   */
+  | { type: 'children-closing'; ikeSaId: number; cause: 'dead-peer' | 'peer-deleted'; conns: string[] }
   | { type: 'log'; ikeSaId: number; level: 'debug' | 'info' | 'warn' | 'error'; message: string };
 
 export interface Emit {

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { ConfigModel } from '../config/model.js';
 import type { SecretsModel } from '../config/secrets.js';
-import type { Engine, ReloadReport, StatusSnapshot, UpResult } from '../daemon/engine.js';
+import type { Engine, ReloadReport, RouteResult, StatusSnapshot, UpResult } from '../daemon/engine.js';
 import type { KernelBackend, KernelEvent } from '../kernel/backend.js';
 import type { Logger } from '../log/logger.js';
 import type { DatagramTransport, Endpoint } from '../net/transport.js';
@@ -27,6 +27,8 @@ import { connStatus, ikeSaStatus, kernelCounters, type Counters } from './status
 import { countInboundPackets, DPD_DEAD_CODE } from './dpd.js';
 import { KernelMappings } from './nat/kernel-mapping.js';
 import type { TaskEnv } from './tasks/task.js';
+import { OnDemand } from './on-demand.js';
+import type { TrapChange } from './traps.js';
 import type { UpdownPort } from '../updown/updown-event.js';
 import { childUpdownEvent } from './updown-events.js';
 import type { ChildSaParams } from './child-params.js';
@@ -51,6 +53,8 @@ export interface IkeEngineOptions {
   routeSource?: (remote: string) => Promise<string | undefined>;
   /** How long shutdown() waits for peers to answer our Deletes. */
   shutdownGraceMs?: number;
+  /** A conn's trap policies went into or out of the kernel (the updown route/unroute hook). */
+  onTrapChange?: (change: TrapChange) => void;
   /** Runs leftupdown scripts / leftfirewall rules for CHILD SA up/down and route/unroute. */
   updown?: UpdownPort;
 }
@@ -70,14 +74,27 @@ export class IkeEngine implements Engine {
   private readonly startedAt: Date;
   private counters: Counters = new Map();
   private nextChild = 1;
+  /** auto=route, `ipsec route`, dpdaction/closeaction=hold (on-demand.ts). */
+  private readonly onDemand: OnDemand;
 
   constructor(private readonly options: IkeEngineOptions) {
     this.clock = options.clock ?? new SystemClock();
     this.random = options.random ?? randomBytes;
     this.startedAt = this.clock.wallTime();
     this.credentials = new CredentialStore(options.ipsecDir ?? '/etc/ipsec.d', this.secrets);
+    this.onDemand = new OnDemand({
+      kernel: options.kernel,
+      conn: (name) => this.conns.get(name),
+      reqidFor: (conn) => this.reqidFor(conn),
+      localAddress: async (conn) => (await this.localEndpoint(conn)).address,
+      sas: () => this.manager.all(),
+      up: (name) => this.up(name),
+      log: (level, message, conn) => this.log(level, message, conn),
+      ...(options.onTrapChange ? { changed: options.onTrapChange } : {}),
+    });
     const executor = new Executor({
       kernel: options.kernel,
+      traps: this.onDemand.traps.table,
       send: (local, remote, bytes) => options.transport.send({ local, remote, bytes: Buffer.from(bytes) }),
       emit: (event) => this.onEvent(event),
       childFlow: (phase, child, ikeSaId) => this.onChildFlow(phase, child, ikeSaId),
@@ -128,6 +145,7 @@ export class IkeEngine implements Engine {
    * behind our own rekey timer): rekey it now, unless rekey=no.
    */
   private onKernelEvent(event: KernelEvent): void {
+    if (event.type === 'acquire') return this.onDemand.acquire(event);
     if (event.type === 'mapping') return this.mappings.handle(event);
     if (event.type !== 'expire') return;
     for (const sa of this.manager.all()) {
@@ -196,7 +214,9 @@ export class IkeEngine implements Engine {
     const wasUp = new Set(report.changed.filter((name) => this.isUp(name)));
     this.conns = after;
     this.applySecrets(secrets, credentials);
+    await this.onDemand.unrouteAll([...report.removed, ...report.changed]);
     await Promise.all([...report.removed, ...report.changed].map((name) => this.tearDown(name)));
+    await this.onDemand.routeAuto([...report.added, ...report.changed]);
     for (const name of [...report.added, ...report.changed]) {
       const conn = after.get(name)!;
       if (conn.auto === 'start' || (wasUp.has(name) && familyOf(conn.remoteAddress))) void this.up(name);
@@ -263,6 +283,14 @@ export class IkeEngine implements Engine {
     return started.reduce((a, b) => a + b, 0);
   }
 
+  route(name: string): Promise<RouteResult> {
+    return this.onDemand.route(name);
+  }
+
+  unroute(name: string): Promise<RouteResult> {
+    return this.onDemand.unroute(name);
+  }
+
   status(conn?: string): StatusSnapshot {
     const ikeSas = this.manager
       .all()
@@ -275,7 +303,7 @@ export class IkeEngine implements Engine {
         version: this.options.version ?? '0.0.0',
         listening: this.options.transport.listening().map(formatEndpoint),
       },
-      conns: [...this.conns.values()].filter((c) => !conn || c.name === conn).map(connStatus),
+      conns: [...this.conns.values()].filter((c) => !conn || c.name === conn).map((c) => connStatus(c, this.onDemand.trapOf(c.name))),
       ikeSas,
       drops: { ...this.drops, ...this.transportDrops() },
       ikeSaInit: this.manager.initLoad(),
@@ -290,6 +318,8 @@ export class IkeEngine implements Engine {
 
   async shutdown(): Promise<void> {
     (await this.kernelEvents)();
+    // Traps first: the SAs' removal then leaves no trap in their place.
+    await this.onDemand.traps.removeAll();
     const sas = this.manager.all();
     await Promise.all(sas.map((sa) => sa.delete()));
     const grace = this.options.shutdownGraceMs ?? 2000;
@@ -380,6 +410,9 @@ export class IkeEngine implements Engine {
           this.waiters.delete(event.ikeSaId);
           void sa.idle().then(() => waiter({ ok: true, ikeSa: ikeSaStatus(sa, this.counters) }));
         }
+        return;
+      case 'children-closing':
+        if (sa) this.onDemand.closing(sa, event.cause, event.conns);
         return;
       case 'ike-deleted':
         this.log('info', `IKE SA ${event.reason}`, name);

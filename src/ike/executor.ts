@@ -9,12 +9,13 @@
 // `child-failed` event is emitted. The caller (the IKE SA) reads the report
 // to update its message-ID window and CHILD SA states.
 
-import { isNotFound, type KernelBackend } from '../kernel/backend.js';
+import { isNotFound, type KernelBackend, type PolicySpec } from '../kernel/backend.js';
 import type { Endpoint } from '../net/transport.js';
 import type { ChildSaParams } from './child-params.js';
 import type { Effect, SaEvent } from './effects.js';
 import { installPlan, policySpecs, saSpecs, type KernelOp } from './kernel-plan.js';
 import type { SaTimers } from './timers.js';
+import type { TrapLookup } from './trap-table.js';
 
 export interface ExecutionContext {
   ikeSaId: number;
@@ -27,6 +28,11 @@ export interface ExecutorPorts {
   kernel: KernelBackend;
   send(local: Endpoint, remote: Endpoint, bytes: Uint8Array): Promise<void>;
   emit(event: SaEvent): void;
+  /**
+   * Trap policies in force (auto=route, dpdaction=hold): a CHILD SA policy
+   * with a trap's selector replaces the trap, and its removal restores it.
+   */
+  traps?: TrapLookup;
   /**
    * A CHILD SA's policies went into ('up') or out of ('down') the kernel:
    * leftupdown / leftfirewall (src/updown). Must return at once; the
@@ -164,7 +170,25 @@ export class Executor {
     const kernel = this.ports.kernel;
     if (op.op === 'update-sa') await kernel.updateSa(op.sa);
     else if (op.op === 'add-sa') await kernel.addSa(op.sa);
+    else if (this.ports.traps?.policyFor(op.policy.dir, op.policy.selector)) await kernel.updatePolicy(op.policy);
     else await kernel.addPolicy(op.policy);
+  }
+
+  /**
+   * Takes a CHILD SA's policy out of the kernel: a trap with the same
+   * selector comes back in its place (so the next packet triggers again),
+   * anything else is deleted. The trap is looked up again after restoring
+   * it, in case the conn was unrouted meanwhile.
+   */
+  private async removePolicy(policy: PolicySpec): Promise<void> {
+    const kernel = this.ports.kernel;
+    const ref = { dir: policy.dir, selector: policy.selector };
+    const trap = this.ports.traps?.policyFor(policy.dir, policy.selector);
+    if (trap) {
+      await kernel.updatePolicy(trap);
+      if (this.ports.traps?.policyFor(policy.dir, policy.selector) === trap) return;
+    }
+    await kernel.deletePolicy(ref);
   }
 
   private async undo(ops: KernelOp[]): Promise<void> {
@@ -173,7 +197,7 @@ export class Executor {
       // failure while cleaning up must not hide the first.
       await (
         op.op === 'add-policy'
-          ? this.ports.kernel.deletePolicy({ dir: op.policy.dir, selector: op.policy.selector })
+          ? this.removePolicy(op.policy)
           : this.ports.kernel.deleteSa({ dst: op.sa.dst, spi: op.sa.spi, proto: op.sa.proto })
       ).catch(() => undefined);
     }
@@ -188,7 +212,7 @@ export class Executor {
     const problems: string[] = [];
     const policies = keepPolicies ? [] : policySpecs(child).sort((a, b) => (a.dir === 'out' ? -1 : 0) - (b.dir === 'out' ? -1 : 0));
     for (const p of policies) {
-      const err = await ignoreNotFound(() => this.ports.kernel.deletePolicy({ dir: p.dir, selector: p.selector }));
+      const err = await ignoreNotFound(() => this.removePolicy(p));
       if (err) problems.push(`${p.dir} policy ${p.selector.src} -> ${p.selector.dst}: ${err}`);
     }
     const { inbound, outbound } = saSpecs(child);

@@ -30,7 +30,7 @@ import { openMessage } from './protection.js';
 import { defaultRetransmitPolicy } from './retransmit-policy.js';
 import { answerAuth, buildAuthRequest, isPrepared, prepareAuth, processAuthResponse } from './tasks/ike-auth.js';
 import { answerInit, buildInitRequest, processInitResponse } from './tasks/ike-init.js';
-import { buildDeleteChild, buildDeleteIke, dropChildren, removeChildren } from './tasks/delete.js';
+import { buildDeleteChild, buildDeleteIke, closingEffects, dropChildren, removeChildren } from './tasks/delete.js';
 import { answerCreateChild, createChildKind } from './tasks/create-child.js';
 import { answerIkeRekey, type Successor } from './tasks/ike-rekey.js';
 import { keyIkeSa } from './ike-keys.js';
@@ -341,7 +341,7 @@ export class IkeSa {
   private async peerDead(why: string): Promise<void> {
     const sa = this.data;
     const action = dpdSettings(sa.conn)?.action ?? 'clear';
-    await this.run({ effects: dropChildren(sa), failed: { code: DPD_DEAD_CODE, message: `peer ${sa.remote.address} is dead (${why}); dpdaction=${action}` } });
+    await this.run({ effects: [...closingEffects(sa, sa.children, 'dead-peer'), ...dropChildren(sa)], failed: { code: DPD_DEAD_CODE, message: `peer ${sa.remote.address} is dead (${why}); dpdaction=${action}` } });
   }
 
   /** Arm the rekey timer of a CHILD SA at its due time (kept across an IKE SA rekey). */

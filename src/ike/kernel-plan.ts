@@ -43,8 +43,11 @@ function portOf(ts: TrafficSelector): number | undefined {
   return ts.startPort === ts.endPort ? ts.startPort : undefined;
 }
 
+/** What the policies of a CHILD SA (or of a conn's trap, trap-plan.ts) are made of. */
+export type PolicyParams = Pick<ChildSaParams, 'protocol' | 'mode' | 'reqid' | 'localAddress' | 'remoteAddress' | 'localTs' | 'remoteTs' | 'forward'>;
+
 /** Local -> remote selectors (direction "out"), every prefix pair of every TS pair. */
-export function outboundSelectors(child: ChildSaParams): KernelSelector[] {
+export function outboundSelectors(child: Pick<ChildSaParams, 'localTs' | 'remoteTs'>): KernelSelector[] {
   const out: KernelSelector[] = [];
   for (const local of child.localTs) {
     for (const remote of child.remoteTs) {
@@ -121,7 +124,7 @@ export function saSpecs(child: ChildSaParams): { inbound: SaSpec; outbound: SaSp
   return { inbound, outbound };
 }
 
-export function policySpecs(child: ChildSaParams): PolicySpec[] {
+export function policySpecs(child: PolicyParams): PolicySpec[] {
   const template = (src: string, dst: string) =>
     child.mode === 'tunnel'
       ? { proto: child.protocol, mode: child.mode, reqid: child.reqid, src, dst }

@@ -9,11 +9,12 @@ import { ikeStatusName } from './ike-sa-state.js';
 import type { IkeSa } from './ike-sa.js';
 import { formatProposal } from './proposal.js';
 import { formatTs } from './traffic-selectors.js';
+import type { Trap } from './trap-table.js';
 
 const hex = (n: number, width: number) => n.toString(16).padStart(width, '0');
 
-export function connStatus(conn: IkeConn): StatusConn {
-  return {
+export function connStatus(conn: IkeConn, trap?: Trap): StatusConn {
+  const status: StatusConn = {
     name: conn.name,
     auto: conn.auto ?? 'add',
     local: conn.localAddress,
@@ -23,6 +24,8 @@ export function connStatus(conn: IkeConn): StatusConn {
     mode: conn.mode,
     auth: conn.localAuth,
   };
+  if (trap) status.trap = { reason: trap.reason, reqid: trap.reqid };
+  return status;
 }
 
 /** Kernel counters per inbound/outbound SPI, looked up once per status call. */

@@ -39,10 +39,11 @@ function handlers(overrides: Partial<ControlHandlers> = {}): ControlHandlers {
       return { conn };
     },
     rekey: async ({ conn, ike }) => ({ conn, ike: ike === true, started: 1 }),
+    route: async ({ conn }) => (conn === 'bad' ? { ok: false, error: "conn 'bad' has right=%any" } : { ok: true }),
+    unroute: async ({ conn }) => ({ ok: false, error: `conn '${conn}' is not routed` }),
     reload: async () => {
       throw new ControlError('CONFIG_INVALID', 'config has 2 errors', ['a:1:1: x', 'a:2:1: y']);
     },
-    rereadsecrets: async () => ({ secrets: 0, warnings: [] }),
     shutdown: async () => ({ pid: process.pid }),
     ...overrides,
   };
@@ -79,6 +80,8 @@ describe('control socket', () => {
     expect(await client.request('up', { conn: 'bad' })).toEqual({ ok: false, error: 'no proposal chosen' });
     await expect(client.request('down', { conn: 'nope' })).rejects.toMatchObject({ code: 'UNKNOWN_CONN', message: "no connection named 'nope'" });
     await expect(client.request('reload', {})).rejects.toMatchObject({ code: 'CONFIG_INVALID', details: ['a:1:1: x', 'a:2:1: y'] });
+    expect(await client.request('route', { conn: 'office' })).toEqual({ ok: true });
+    expect(await client.request('unroute', { conn: 'office' })).toEqual({ ok: false, error: "conn 'office' is not routed" });
   });
 
   it('streams progress lines before the answer', async () => {
@@ -142,6 +145,8 @@ describe('control socket', () => {
     });
     expect(JSON.parse(await rawExchange(path, '{"v":1,"id":3,"cmd":"up","args":{}}\n')).error.message).toMatch(/needs args.conn/);
     expect(JSON.parse(await rawExchange(path, '{"v":1,"id":4,"cmd":"rekey","args":{}}\n')).error.message).toMatch(/'rekey' needs args.conn/);
+    expect(JSON.parse(await rawExchange(path, '{"v":1,"id":5,"cmd":"route","args":{}}\n')).error.message).toMatch(/'route' needs args.conn/);
+    expect(JSON.parse(await rawExchange(path, '{"v":1,"id":6,"cmd":"unroute","args":{"conn":""}}\n')).error.message).toMatch(/'unroute' needs args.conn/);
     expect(JSON.parse(await rawExchange(path, '{"v":1,"id":5,"cmd":"rekey","args":{"conn":"a","ike":"yes"}}\n')).error.message).toMatch(/args.ike must be a boolean/);
     expect(await client.request('rekey', { conn: 'office', ike: true })).toEqual({ conn: 'office', ike: true, started: 1 });
     expect((await client.request('ping', {})).protocol).toBe(1);

@@ -60,6 +60,19 @@ export function removeChildren(sa: IkeSaData, going: readonly ChildSa[]): Effect
   });
 }
 
+/**
+ * Tells the engine which conns lose their CHILD SAs for good: children with
+ * no installed sibling of the same reqid left (a rekeyed pair's old half is
+ * replaced, not closed). Nothing when none are closed.
+ */
+export function closingEffects(sa: IkeSaData, going: readonly ChildSa[], cause: 'dead-peer' | 'peer-deleted'): Effect[] {
+  const staying = sa.children.filter((c) => c.state.is('INSTALLED', 'DELETING') && !going.includes(c));
+  // A CHILD SA we are deleting ourselves is not closed by the peer.
+  const closed = going.filter((c) => c.state.is('INSTALLED') && !staying.some((o) => o.params.reqid === c.params.reqid));
+  const conns = [...new Set(closed.map((c) => c.params.connName))];
+  return conns.length > 0 ? [effect.emit({ type: 'children-closing', ikeSaId: sa.id, cause, conns })] : [];
+}
+
 /** Remove every installed CHILD SA of this IKE SA from the kernel. */
 export function dropChildren(sa: IkeSaData): Effect[] {
   return removeChildren(sa, sa.children.filter((c) => c.state.is('INSTALLED', 'DELETING')));
@@ -88,6 +101,7 @@ export function answerDeletes(sa: IkeSaData, messageId: number, payloads: readon
   if (deletes.some((d) => d.protocolId === ProtocolId.IKE)) {
     return {
       effects: [
+        ...closingEffects(sa, sa.children, 'peer-deleted'),
         ...dropChildren(sa),
         { kind: 'send-response', exchange: 'INFORMATIONAL', messageId, datagrams: [response(sa, messageId, [])] },
         effect.log(sa.id, 'info', `peer ${sa.remote.address} deleted IKE SA '${sa.conn?.name ?? '?'}'`),
@@ -106,6 +120,7 @@ export function answerDeletes(sa: IkeSaData, messageId: number, payloads: readon
   const inner: Payload[] = gone.length > 0 ? [deleteChildPayload(gone)] : [];
   return {
     effects: [
+      ...closingEffects(sa, gone, 'peer-deleted'),
       ...removeChildren(sa, gone),
       { kind: 'send-response', exchange: 'INFORMATIONAL', messageId, datagrams: [response(sa, messageId, inner)] },
     ],

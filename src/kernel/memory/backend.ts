@@ -163,7 +163,9 @@ export class MemoryBackend implements KernelBackend {
     if (this.kernel.sas.has(key)) {
       throw new KernelError('KERNEL_EEXIST', 'EEXIST', `add ${sa.proto.toUpperCase()} SA spi ${hex(sa.spi)} ${sa.src} -> ${sa.dst}: already exists (EEXIST)`);
     }
-    this.kernel.sas.set(key, { state: this.stateOf(sa), timers: [] });
+    const state = this.stateOf(sa);
+    this.kernel.sas.set(key, { state, timers: [] });
+    this.kernel.settleAcquire(state);
     this.kernel.armLifetimes(key);
   }
 

@@ -70,6 +70,10 @@ export interface StoredSa {
   timers: NodeJS.Timeout[];
 }
 
+function acquireKey(src: string, dst: string, proto: XfrmProto, reqid: number): string {
+  return `acquire|${src}|${dst}|${proto}|${reqid}`;
+}
+
 export class MemoryKernel {
   readonly sas = new Map<string, StoredSa>();
   readonly policies = new Map<string, PolicyState>();
@@ -174,7 +178,7 @@ export class MemoryKernel {
     // An installed SA carries the packet; a pending acquire (SPI-less larval
     // state) means the daemon was already asked: no second ACQUIRE.
     if (matching.length === 0) {
-      const acqKey = `acquire|${src}|${dst}|${t.proto}|${t.reqid}`;
+      const acqKey = acquireKey(src, dst, t.proto, t.reqid);
       const family = src.includes(':') ? 6 : 4;
       this.sas.set(acqKey, {
         timers: [],
@@ -208,6 +212,14 @@ export class MemoryKernel {
       });
     }
     return hit;
+  }
+
+  /**
+   * A new SA takes over the pending acquire (larval state) with its
+   * endpoints, protocol and reqid, as the kernel's xfrm_state_add does.
+   */
+  settleAcquire(state: SaState): void {
+    this.removeSa(acquireKey(state.src, state.dst, state.proto, state.reqid));
   }
 
   /** Events were dropped (as on a kernel receive-queue overflow). */
