@@ -68,7 +68,8 @@ export function ruleComment(event: Pick<UpdownEvent, 'conn' | 'reqid'>): string 
 
 export function firewallRules(event: UpdownEvent, invocation: UpdownInvocation): FirewallRule[] {
   const { my, peer, family, isHost } = invocation;
-  const tail = (dir: 'in' | 'out') => `ipsec ${dir} reqid ${event.reqid} accept comment "${ruleComment(event)}"`;
+  // `counter` lets an admin (and the lab test) see that the rules match the tunnel's traffic.
+  const tail = (dir: 'in' | 'out') => `ipsec ${dir} reqid ${event.reqid} counter accept comment "${ruleComment(event)}"`;
   const inbound = flowMatch(peer, my, family);
   const outbound = flowMatch(my, peer, family);
   if (isHost) {
@@ -81,13 +82,11 @@ export function firewallRules(event: UpdownEvent, invocation: UpdownInvocation):
     { chain: 'forward', body: `${inbound} ${tail('in')}` },
     { chain: 'forward', body: `${outbound} ${tail('out')}` },
   ];
-  if (event.hostAccess && parseIp(event.me).family === family) {
-    const ip = family === 4 ? 'ip' : 'ip6';
-    // The gateway's own address inside the local subnet, reached through the tunnel.
-    rules.push(
-      { chain: 'input', body: `${ip} saddr ${addressMatch(peer)} ${ip} daddr ${event.me} ${tail('in')}` },
-      { chain: 'output', body: `${ip} saddr ${event.me} ${ip} daddr ${addressMatch(peer)} ${tail('out')}` },
-    );
+  if (event.hostAccess) {
+    // The gateway itself, reached through the tunnel at its addresses in
+    // the local subnet: the same flows, in the input and output chains
+    // (which only see packets to and from this host).
+    rules.push({ chain: 'input', body: `${inbound} ${tail('in')}` }, { chain: 'output', body: `${outbound} ${tail('out')}` });
   }
   return rules;
 }

@@ -37,26 +37,26 @@ const rulesOf = (e: UpdownEvent) => updownInvocations(e).flatMap((inv) => firewa
 describe('firewall rules', () => {
   it('admits the two client subnets through forward, bound to the CHILD SA by reqid', () => {
     expect(rulesOf(event())).toEqual([
-      'forward: ip saddr 203.0.113.0/24 ip daddr 198.51.100.0/24 ipsec in reqid 7 accept comment "nodeswan office reqid 7"',
-      'forward: ip saddr 198.51.100.0/24 ip daddr 203.0.113.0/24 ipsec out reqid 7 accept comment "nodeswan office reqid 7"',
+      'forward: ip saddr 203.0.113.0/24 ip daddr 198.51.100.0/24 ipsec in reqid 7 counter accept comment "nodeswan office reqid 7"',
+      'forward: ip saddr 198.51.100.0/24 ip daddr 203.0.113.0/24 ipsec out reqid 7 counter accept comment "nodeswan office reqid 7"',
     ]);
   });
 
   it('admits the gateway itself for host-to-host, and with hostaccess', () => {
     const host = event({ mode: 'transport', myTs: [ts('192.0.2.1', '192.0.2.1', 6, 22, 22)], peerTs: [ts('192.0.2.2', '192.0.2.2', 6)] });
     expect(rulesOf(host)).toEqual([
-      'input: ip saddr 192.0.2.2/32 ip daddr 192.0.2.1/32 meta l4proto 6 th dport 22 ipsec in reqid 7 accept comment "nodeswan office reqid 7"',
-      'output: ip saddr 192.0.2.1/32 ip daddr 192.0.2.2/32 meta l4proto 6 th sport 22 ipsec out reqid 7 accept comment "nodeswan office reqid 7"',
+      'input: ip saddr 192.0.2.2/32 ip daddr 192.0.2.1/32 meta l4proto 6 th dport 22 ipsec in reqid 7 counter accept comment "nodeswan office reqid 7"',
+      'output: ip saddr 192.0.2.1/32 ip daddr 192.0.2.2/32 meta l4proto 6 th sport 22 ipsec out reqid 7 counter accept comment "nodeswan office reqid 7"',
     ]);
     expect(rulesOf(event({ hostAccess: true })).slice(2)).toEqual([
-      'input: ip saddr 203.0.113.0/24 ip daddr 192.0.2.1 ipsec in reqid 7 accept comment "nodeswan office reqid 7"',
-      'output: ip saddr 192.0.2.1 ip daddr 203.0.113.0/24 ipsec out reqid 7 accept comment "nodeswan office reqid 7"',
+      'input: ip saddr 203.0.113.0/24 ip daddr 198.51.100.0/24 ipsec in reqid 7 counter accept comment "nodeswan office reqid 7"',
+      'output: ip saddr 198.51.100.0/24 ip daddr 203.0.113.0/24 ipsec out reqid 7 counter accept comment "nodeswan office reqid 7"',
     ]);
   });
 
   it('writes IPv6 and ranges that are no prefix', () => {
     const v6 = event({ me: '2001:db8::1', myTs: [ts('2001:db8:1::', '2001:db8:1::ffff')], peerTs: [ts('2001:db8:2::5', '2001:db8:2::9')] });
-    expect(rulesOf(v6)[0]).toBe('forward: ip6 saddr 2001:db8:2::5-2001:db8:2::9 ip6 daddr 2001:db8:1::/112 ipsec in reqid 7 accept comment "nodeswan office reqid 7"');
+    expect(rulesOf(v6)[0]).toBe('forward: ip6 saddr 2001:db8:2::5-2001:db8:2::9 ip6 daddr 2001:db8:1::/112 ipsec in reqid 7 counter accept comment "nodeswan office reqid 7"');
   });
 
   it('keeps conn names that nft would misread out of the comment', () => {
@@ -95,8 +95,8 @@ describe('NftFirewall with the real nft', () => {
     await add(office);
     await add(lab);
     let table = nft('list', 'table', 'inet', 'nodeswan');
-    expect(table).toContain('ip saddr 203.0.113.0/24 ip daddr 198.51.100.0/24 ipsec in reqid 7 accept comment "nodeswan office reqid 7"');
-    expect(table).toContain('ip saddr 198.51.100.0/25 ip daddr 192.0.2.128/25 ipsec out reqid 8 accept comment "nodeswan lab reqid 8"');
+    expect(table).toContain('ip saddr 203.0.113.0/24 ip daddr 198.51.100.0/24 ipsec in reqid 7 counter packets 0 bytes 0 accept comment "nodeswan office reqid 7"');
+    expect(table).toContain('ip saddr 198.51.100.0/25 ip daddr 192.0.2.128/25 ipsec out reqid 8 counter packets 0 bytes 0 accept comment "nodeswan lab reqid 8"');
     expect(table).toMatch(/chain forward \{\s*type filter hook forward priority filter; policy accept;/);
 
     await firewall.remove('office|198.51.100.0/24');
