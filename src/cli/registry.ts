@@ -7,6 +7,7 @@ registerCommand('start', () => import('./start.js').then((m) => m.startCommand))
 registerCommand('stop', () => import('./stop.js').then((m) => m.stopCommand));
 registerCommand('restart', () => import('./restart.js').then((m) => m.restartCommand));
 registerCommand('reload', () => import('./reload.js').then((m) => m.reloadCommand));
+registerCommand('rereadsecrets', () => import('./rereadsecrets.js').then((m) => m.rereadSecretsCommand));
 registerCommand('up', () => import('./up.js').then((m) => m.upCommand));
 registerCommand('down', () => import('./down.js').then((m) => m.downCommand));
 registerCommand('route', () => import('./route.js').then((m) => m.routeCommand));

@@ -35,6 +35,13 @@ export interface RekeyResult {
   started: number;
 }
 
+export interface RereadSecretsResult {
+  /** Entries read from ipsec.secrets. */
+  secrets: number;
+  /** Non-fatal diagnostics (warnings). */
+  warnings: string[];
+}
+
 /** Each command: its arguments and its result. */
 export interface ControlCommands {
   ping: { args: Record<string, never>; result: DaemonInfo };
@@ -47,12 +54,14 @@ export interface ControlCommands {
   /** Start a rekey of the conn's CHILD SAs (or, with ike, its IKE SA) now; answered once the requests are out. */
   rekey: { args: { conn: string; ike?: boolean }; result: RekeyResult };
   reload: { args: Record<string, never>; result: ReloadResult };
+  /** Re-read ipsec.secrets only; no SA is touched. */
+  rereadsecrets: { args: Record<string, never>; result: RereadSecretsResult };
   /** Answered once the engine has shut down; the process exits right after. */
   shutdown: { args: Record<string, never>; result: { pid: number } };
 }
 
 export type CommandName = keyof ControlCommands;
-export const COMMAND_NAMES: readonly CommandName[] = ['ping', 'status', 'up', 'down', 'route', 'unroute', 'rekey', 'reload', 'shutdown'];
+export const COMMAND_NAMES: readonly CommandName[] = ['ping', 'status', 'up', 'down', 'route', 'unroute', 'rekey', 'reload', 'rereadsecrets', 'shutdown'];
 
 export interface ControlRequest<C extends CommandName = CommandName> {
   v: number;

@@ -7,7 +7,8 @@ import type { Socket } from 'node:dgram';
 import type { Logger } from '../log/logger.js';
 import { type SocketHook, UdpTransport } from '../net/udp-transport.js';
 import type { DatagramTransport } from '../net/transport.js';
-import type { ConfigLoader } from './config-source.js';
+import type { ConfigLoader, SecretsLoader } from './config-source.js';
+import { loadIpsecSecrets } from './ipsec-config-loader.js';
 import type { DaemonDeps, EngineContext, TransportContext } from './daemon.js';
 import type { DaemonPaths } from './paths.js';
 import type { KernelBackend } from '../kernel/backend.js';
@@ -19,6 +20,7 @@ import type { Engine } from './engine.js';
 
 export interface DaemonComposition {
   loadConfig: ConfigLoader;
+  loadSecrets?: SecretsLoader;
   createTransport(ctx: TransportContext): DatagramTransport;
   createEngine(ctx: EngineContext): Engine | Promise<Engine>;
   onStopped?: () => Promise<void>;
@@ -59,6 +61,7 @@ export function productionComposition(): DaemonComposition {
   const kernelOnce = () => (kernel ??= kernelFromEnv());
   return {
     loadConfig: loadDefaultConfig,
+    loadSecrets: loadIpsecSecrets,
     createTransport: ({ log, config }) =>
       new UdpTransport({ addresses: config.listen ?? [], log: log.for('net'), socketHook: kernelSocketHook(kernelOnce()) }),
     createEngine: async (ctx) => {
@@ -90,6 +93,7 @@ export function daemonDeps(
     notify,
     version,
     loadConfig: composition.loadConfig,
+    ...(composition.loadSecrets ? { loadSecrets: composition.loadSecrets } : {}),
     createTransport: (ctx) => composition.createTransport(ctx),
     createEngine: (ctx) => composition.createEngine(ctx),
     ...(composition.onStopped ? { onStopped: composition.onStopped } : {}),

@@ -34,3 +34,6 @@ export class ConfigLoadError extends Error {
 }
 
 export type ConfigLoader = (paths: DaemonPaths) => Promise<LoadedConfig>;
+
+/** ipsec.secrets alone (`ipsec rereadsecrets`); throws ConfigLoadError like ConfigLoader. */
+export type SecretsLoader = (paths: DaemonPaths) => Promise<{ secrets: unknown; count: number; warnings: string[] }>;

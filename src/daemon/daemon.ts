@@ -5,10 +5,11 @@
 // compose.ts), so tests can run the same lifecycle with their own engine.
 
 import { ControlError, type ControlHandlers, ControlServer, type DaemonInfo, PROTOCOL_VERSION, prepareRunDir, resolveGroup } from '../control/index.js';
+import type { RereadSecretsResult } from '../control/protocol.js';
 import { DEFAULT_LEVEL, type LevelMap, parseCharonDebug, parsePlutoDebug, uniformLevels } from '../log/levels.js';
 import type { Logger, SubsystemLogger } from '../log/logger.js';
 import { type DatagramTransport, formatEndpoint } from '../net/transport.js';
-import { ConfigLoadError, type ConfigLoader, type LoadedConfig } from './config-source.js';
+import { ConfigLoadError, type ConfigLoader, type LoadedConfig, type SecretsLoader } from './config-source.js';
 import type { Engine, ReloadReport, RouteResult, StatusSnapshot } from './engine.js';
 import type { DaemonPaths } from './paths.js';
 import { PidFile } from './pid-file.js';
@@ -31,6 +32,8 @@ export interface DaemonDeps {
   log: Logger;
   version: string;
   loadConfig: ConfigLoader;
+  /** ipsec.secrets alone; without it `ipsec rereadsecrets` reads both files and applies the secrets. */
+  loadSecrets?: SecretsLoader;
   createTransport(ctx: TransportContext): DatagramTransport;
   createEngine(ctx: EngineContext): Engine | Promise<Engine>;
   /** sd_notify (no-op outside systemd). */
@@ -172,6 +175,39 @@ export class Daemon {
     return run;
   }
 
+  /**
+   * `ipsec rereadsecrets`: ipsec.secrets again, for the next
+   * authentications; SAs are not touched. Serialized with reloads; broken
+   * secrets are refused like a broken config and the old ones stay.
+   */
+  rereadSecrets(): Promise<RereadSecretsResult> {
+    const run = this.reloading.then(async () => {
+      if (this.stopping) throw new ControlError('SHUTTING_DOWN', 'nodeswan is shutting down');
+      const engine = this.readyEngine();
+      if (!engine.reloadSecrets) throw new ControlError('UNSUPPORTED', 'this engine cannot re-read secrets');
+      const cfgLog = this.deps.log.for('cfg');
+      const load: SecretsLoader = this.deps.loadSecrets ?? (async (paths) => {
+        const c = await this.deps.loadConfig(paths);
+        return { secrets: c.secrets, count: (c.secrets as { entries?: unknown[] } | undefined)?.entries?.length ?? 0, warnings: c.warnings };
+      });
+      let loaded: Awaited<ReturnType<SecretsLoader>>;
+      try {
+        loaded = await load(this.deps.paths);
+      } catch (err) {
+        const e = asControlError(err, 'CONFIG_INVALID');
+        cfgLog.error('rereadsecrets refused, keeping the secrets in force', { reason: e.message });
+        for (const d of e.details) cfgLog.error(d);
+        throw e;
+      }
+      await engine.reloadSecrets(loaded.secrets);
+      for (const w of loaded.warnings) cfgLog.warn(w);
+      cfgLog.info('reloaded secrets', { secretsFile: this.deps.paths.secretsFile, entries: loaded.count });
+      return { secrets: loaded.count, warnings: loaded.warnings };
+    });
+    this.reloading = run.catch(() => {});
+    return run;
+  }
+
   status(conn?: string): StatusSnapshot {
     const snapshot = this.readyEngine().status(conn);
     const transport = this.transport!;
@@ -285,6 +321,7 @@ export class Daemon {
         }
       },
       reload: async () => this.reload(),
+      rereadsecrets: async () => this.rereadSecrets(),
       shutdown: async () => {
         if (!this.ready && !this.stopping) throw new ControlError('STARTING', 'nodeswan is still starting; try again in a moment');
         await this.shutdown('ipsec stop');

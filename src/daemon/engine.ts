@@ -109,6 +109,8 @@ export interface ReloadReport {
 export interface Engine {
   /** Apply a (re)loaded configuration; conns with auto=start/route act on it. */
   load(config: unknown, secrets: unknown): Promise<ReloadReport>;
+  /** Replace the secrets (PSKs, private keys) for later authentications; no SA is touched. */
+  reloadSecrets?(secrets: unknown): Promise<void>;
   /** Bring a conn up; resolves once its first CHILD SA is installed or it failed. */
   up(conn: string): Promise<UpResult>;
   /** Delete the conn's SAs with the peer and in the kernel. */

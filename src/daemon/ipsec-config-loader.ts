@@ -5,6 +5,7 @@
 // plutodebug) are not part of the config model, so they are read here from
 // the parsed file.
 
+import { crossCheck } from '../config/cross-check.js';
 import { Diagnostics, formatDiagnostic } from '../config/diagnostics.js';
 import { nodeFileSource } from '../config/files.js';
 import { isYamlFile, loadConfig, loadSecrets } from '../config/load.js';
@@ -38,10 +39,25 @@ function hostAddressSet(): (address: string) => boolean {
   return (address) => own.has(address);
 }
 
+/** ipsec.secrets alone (`ipsec rereadsecrets`): refused with every error as file:line:col. */
+export async function loadIpsecSecrets(paths: DaemonPaths): Promise<{ secrets: unknown; count: number; warnings: string[] }> {
+  const secrets = loadSecrets(paths.secretsFile);
+  const errors = secrets.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic);
+  const warnings = secrets.diagnostics.filter((d) => d.severity !== 'error').map(formatDiagnostic);
+  if (errors.length > 0 || !secrets.model) {
+    const n = Math.max(errors.length, 1);
+    throw new ConfigLoadError(`secrets have ${n} error${n === 1 ? '' : 's'} (${paths.secretsFile})`, errors);
+  }
+  return { secrets: secrets.model, count: secrets.model.entries.length, warnings };
+}
+
 export async function loadIpsecConfig(paths: DaemonPaths): Promise<LoadedConfig> {
   const conf = loadConfig(paths.configFile);
   const secrets = loadSecrets(paths.secretsFile);
-  const diagnostics = [...conf.diagnostics, ...secrets.diagnostics];
+  // The same checks as `ipsec check`, so the daemon reports what it reports.
+  const cross = new Diagnostics();
+  if (conf.model && secrets.model && conf.errors === 0) crossCheck(conf.model, secrets.model, cross);
+  const diagnostics = [...conf.diagnostics, ...secrets.diagnostics, ...cross.sorted()];
   const errors = diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic);
   const warnings = diagnostics.filter((d) => d.severity !== 'error').map(formatDiagnostic);
   if (errors.length > 0 || !conf.model || !secrets.model) {

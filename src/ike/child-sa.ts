@@ -14,6 +14,8 @@ export class ChildSa {
   rekeyAt?: number;
   /** Rekeys of it under way or done, by either side (collision rule). */
   rekey: ChildRekeyMarks = {};
+  /** Installed without its outbound SA (we answered its rekey); rekey/outbound-handover.ts adds it. */
+  outboundPending = false;
   constructor(readonly params: ChildSaParams) {}
 
   get id(): number {

@@ -48,6 +48,17 @@ export interface InstallChild {
    * the reqid and selectors of the one it replaces).
    */
   policies?: boolean;
+  /**
+   * False: install only the inbound SA; the outbound one follows with an
+   * install-outbound effect (the responder of a rekey, rekey/outbound-handover.ts).
+   */
+  outbound?: boolean;
+}
+
+/** The outbound SA of an installed CHILD SA whose install held it back (outbound: false). */
+export interface InstallOutbound {
+  kind: 'install-outbound';
+  child: ChildSaParams;
 }
 
 export interface DeleteChild {
@@ -96,7 +107,7 @@ export interface Emit {
   event: SaEvent;
 }
 
-export type Effect = SendRequest | SendResponse | Resend | ReleaseSpi | InstallChild | DeleteChild | UpdateChildEncap | ArmTimer | CancelTimer | Emit;
+export type Effect = SendRequest | SendResponse | Resend | ReleaseSpi | InstallChild | InstallOutbound | DeleteChild | UpdateChildEncap | ArmTimer | CancelTimer | Emit;
 
 export const effect = {
   log(ikeSaId: number, level: 'debug' | 'info' | 'warn' | 'error', message: string): Emit {

@@ -66,7 +66,7 @@ export class Executor {
     for (const fx of effects) {
       switch (fx.kind) {
         case 'install-child': {
-          const error = await this.install(fx.child, fx.policies ?? true);
+          const error = await this.install(fx.child, fx.policies ?? true, fx.outbound ?? true);
           if (error === undefined) {
             report.installed.push(fx.child.childId);
             this.ports.emit({ type: 'child-installed', ikeSaId: ctx.ikeSaId, childId: fx.child.childId });
@@ -83,6 +83,13 @@ export class Executor {
           }
           break;
         }
+        case 'install-outbound':
+          try {
+            await this.ports.kernel.addSa(saSpecs(fx.child).outbound);
+          } catch (err) {
+            this.ports.emit({ type: 'log', ikeSaId: ctx.ikeSaId, level: 'error', message: `installing the outbound SA of CHILD SA '${fx.child.connName}' failed: ${(err as Error).message}` });
+          }
+          break;
         case 'delete-child': {
           const problems = await this.remove(fx.child, fx.keepPolicies ?? false);
           if (!(fx.keepPolicies ?? false)) this.ports.childFlow?.('down', fx.child, ctx.ikeSaId);
@@ -152,9 +159,9 @@ export class Executor {
   }
 
   /** Applies the install plan; on failure undoes what was done and returns the reason. */
-  private async install(child: ChildSaParams, withPolicies: boolean): Promise<string | undefined> {
+  private async install(child: ChildSaParams, withPolicies: boolean, withOutbound: boolean): Promise<string | undefined> {
     const done: KernelOp[] = [];
-    for (const op of installPlan(child, withPolicies).install) {
+    for (const op of installPlan(child, withPolicies, withOutbound).install) {
       try {
         await this.applyOp(op);
         done.push(op);

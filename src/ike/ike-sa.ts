@@ -42,7 +42,7 @@ import { NAT_KEEPALIVE_INTERVAL_MS } from './nat/nat-rules.js';
 import { afterOurRekey, buildChildRekey, childFromRekeyResponse, isRekeyFailure, type ChildRekeyPending } from './rekey/child-rekey.js';
 import { ourRekeyLoses } from './rekey/collision.js';
 import { buildIkeRekey, refuseWhileRekeying, successorFromResponse, type IkeRekeyPending } from './rekey/ike-rekey-initiator.js';
-import { childRekeyDelayMs, fraction, rekeyDelayMs } from './rekey/schedule.js';
+import { childRekeyDelayMs, fraction, rekeyDelayMs, retryDelayMs } from './rekey/schedule.js';
 import { buildLivenessCheck, DPD_DEAD_CODE, dpdSettings } from './dpd.js';
 import type { ChildSaParams } from './child-params.js';
 
@@ -250,7 +250,7 @@ export class IkeSa {
     if (isRekeyFailure(result)) {
       delete old.rekey.ours;
       await this.run({ effects: [effect.log(sa.id, 'warn', result.message)] });
-      if (old.state.is('INSTALLED') && !old.rekey.theirs) this.timers.arm('child-rekey', REKEY_REFUSED_RETRY_MS, String(old.id));
+      if (old.state.is('INSTALLED') && !old.rekey.theirs) this.timers.arm('child-rekey', retryDelayMs(REKEY_REFUSED_RETRY_MS, this.lifeLeftMs(old), this.ports.env.random), String(old.id));
       return;
     }
     old.rekey.ours = { nonceI: pending.nonceI, nonceR: result.nonceR, newChildId: result.child.childId };
@@ -266,6 +266,13 @@ export class IkeSa {
     if (!going || !going.state.is('INSTALLED') || sa.requests.busy) return;
     this.pendingRequest = { kind: 'delete-child', childId: going.id };
     await this.run(buildDeleteChild(sa, going));
+  }
+
+  /** Milliseconds until the kernel's hard lifetime ends a CHILD SA (undefined: it has none). */
+  private lifeLeftMs(child: ChildSa): number | undefined {
+    const hard = child.params.lifetime?.hardSeconds;
+    if (!hard || !child.installedAt) return undefined;
+    return child.installedAt.getTime() + hard * 1000 - this.ports.clock.wallTime().getTime();
   }
 
   /** Arm the IKE SA's rekey timer (ikelifetime - rekeymargin, fuzzed). */
@@ -310,6 +317,7 @@ export class IkeSa {
     this.ports.succeed(this, successor);
     this.superseded = true;
     this.timers.cancel('ike-rekey');
+    await this.run({ effects: [effect.log(sa.id, 'info', `IKE SA rekeyed by us: new SPIs ${successor.spiI.toString('hex')}_i ${successor.spiR.toString('hex')}_r`)] });
     // The CHILD SAs moved to the successor; the old IKE SA goes with a Delete under its own keys.
     this.pendingRequest = { kind: 'delete-ike' };
     await this.run(buildDeleteIke(sa));
@@ -631,7 +639,12 @@ export class IkeSa {
       if (fx.kind === 'install-child') {
         const child = new ChildSa(fx.child);
         child.state.to('INSTALLING');
+        child.outboundPending = fx.outbound === false;
         sa.children.push(child);
+      }
+      if (fx.kind === 'install-outbound') {
+        const child = sa.children.find((c) => c.id === fx.child.childId);
+        if (child) child.outboundPending = false;
       }
     }
     const report = await this.ports.executor.apply(effects, this.context());

@@ -159,12 +159,12 @@ export function policySpecs(child: PolicyParams): PolicySpec[] {
   return policies;
 }
 
-export function installPlan(child: ChildSaParams, withPolicies = true): KernelPlan {
+export function installPlan(child: ChildSaParams, withPolicies = true, withOutbound = true): KernelPlan {
   const { inbound, outbound } = saSpecs(child);
   return {
     install: [
       { op: 'update-sa', sa: inbound },
-      { op: 'add-sa', sa: outbound },
+      ...(withOutbound ? [{ op: 'add-sa' as const, sa: outbound }] : []),
       ...(withPolicies ? policySpecs(child).map((policy) => ({ op: 'add-policy' as const, policy })) : []),
     ],
   };

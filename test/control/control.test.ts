@@ -44,6 +44,7 @@ function handlers(overrides: Partial<ControlHandlers> = {}): ControlHandlers {
     reload: async () => {
       throw new ControlError('CONFIG_INVALID', 'config has 2 errors', ['a:1:1: x', 'a:2:1: y']);
     },
+    rereadsecrets: async () => ({ secrets: 0, warnings: [] }),
     shutdown: async () => ({ pid: process.pid }),
     ...overrides,
   };

@@ -80,13 +80,15 @@ describe('CHILD SA rekey, responder side', () => {
       if (!suite.ok) throw suite.error;
       const keys = deriveChildSaKeys({ prf: moonSa.prf!, skD: moonSa.keys!.skD, suite: suite.value, nonceI, nonceR, ...(shared ? { sharedSecret: shared } : {}) });
       if (!keys.ok) throw keys.error;
+      // Make-before-break: sun receives on the new inbound SA at once, but
+      // keeps sending on the old pair until moon (which installs the new
+      // pair when this answer arrives) deletes the old one.
       const sas = await sun.kernel.listSas();
-      expect(sas).toHaveLength(4);
+      expect(sas).toHaveLength(3);
       expect(sas.some((s) => s.spi === sunSpi && s.dst === '192.0.2.2')).toBe(true);
-      expect(sas.some((s) => s.spi === newSpi && s.dst === '192.0.2.1')).toBe(true);
-      // sun receives on sunSpi what moon encrypts (i->r), and sends on newSpi with r->i.
+      expect(sas.some((s) => s.spi === newSpi)).toBe(false);
+      // sun receives on sunSpi what moon encrypts (i->r).
       expect(Buffer.from(installed.get(sunSpi)!).equals(keys.value.initiatorToResponder.encryptionKey)).toBe(true);
-      expect(Buffer.from(installed.get(newSpi)!).equals(keys.value.responderToInitiator.encryptionKey)).toBe(true);
       expect(await sun.kernel.listPolicies()).toEqual(policiesBefore);
 
       // moon deletes the old pair.
@@ -96,6 +98,9 @@ describe('CHILD SA rekey, responder side', () => {
       expect(findPayload(del, PayloadType.D)?.spis.map((s) => Buffer.from(s).readUInt32BE(0))).toEqual([old.spiOut]);
       const left = await sun.kernel.listSas();
       expect(left.map((s) => s.spi).sort()).toEqual([newSpi, sunSpi].sort());
+      // ... and sends on newSpi with the r->i key from then on.
+      expect(left.find((s) => s.spi === newSpi)?.dst).toBe('192.0.2.1');
+      expect(Buffer.from(installed.get(newSpi)!).equals(keys.value.responderToInitiator.encryptionKey)).toBe(true);
       expect(await sun.kernel.listPolicies()).toEqual(policiesBefore);
       expect(sun.engine.status().ikeSas[0]!.children.map((c) => c.spiIn)).toEqual([sunSpi.toString(16).padStart(8, '0')]);
     });

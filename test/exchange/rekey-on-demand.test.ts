@@ -3,7 +3,14 @@
 // collision case the lab test repeats against real kernels.
 
 import { describe, expect, it } from 'vitest';
+import type { Side } from './harness.js';
 import { pairsAcross, seededPair } from './rekey-support.js';
+
+/** SAs in a side's kernel by direction: [inbound, outbound]. */
+async function directions(side: Side): Promise<[number, number]> {
+  const sas = await side.kernel.listSas();
+  return [sas.filter((s) => s.dst === side.address).length, sas.filter((s) => s.src === side.address).length];
+}
 
 const timing = { lifetimeSeconds: 3600, ikeLifetimeSeconds: 10_800 };
 
@@ -63,5 +70,25 @@ describe('rekey on demand', () => {
     const after = await pairsAcross(moon, sun);
     expect(after).toMatchObject({ counts: [2, 2], keysMatch: true });
     expect([after.aToB, after.bToA]).not.toContain(before.aToB);
+    // The loser sends on the winner's pair: its outbound half went in when the old pair was deleted.
+    expect(await directions(moon)).toEqual([1, 1]);
+    expect(await directions(sun)).toEqual([1, 1]);
+  });
+
+  it('the responder sends on the new pair only after the old one is deleted', async () => {
+    const { x, moon, sun } = await established('handover');
+    const before = await pairsAcross(moon, sun);
+    await moon.engine.rekey('office', { ike: false });
+    await x.settle();
+    await x.deliver(); // the request: sun answers, with only the new inbound SA installed
+    expect(await directions(sun)).toEqual([2, 1]);
+    expect((await sun.kernel.listSas()).find((s) => s.src === sun.address)?.spi).toBe(before.bToA);
+    await x.deliver(); // the answer: moon installs both halves and deletes the old pair
+    expect(await directions(moon)).toEqual([2, 2]);
+    expect(x.describe()).toEqual(['INFORMATIONAL request 192.0.2.1 -> 192.0.2.2']);
+    await x.deliver(); // the Delete: sun's new outbound SA goes in, then the old pair goes
+    expect(await directions(sun)).toEqual([1, 1]);
+    await x.run();
+    expect(await pairsAcross(moon, sun)).toMatchObject({ counts: [2, 2], keysMatch: true });
   });
 });

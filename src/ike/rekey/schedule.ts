@@ -50,3 +50,15 @@ export function rekeyDelayMs(lifetimeSeconds: number | undefined, timing: RekeyT
 export function childRekeyDelayMs(conn: IkeConn, random: (size: number) => Buffer): number | undefined {
   return rekeyDelayMs(conn.lifetimeSeconds, conn, conn.rekey !== false, random);
 }
+
+/**
+ * Milliseconds before trying again after the peer refused a rekey
+ * (TEMPORARY_FAILURE while it rekeys the IKE SA, and the like): `pauseMs`
+ * at most, but never so long that the SA's hard lifetime runs out first
+ * (a third of what is left, at least half a second), spread by ±50% so
+ * two refused peers do not meet again.
+ */
+export function retryDelayMs(pauseMs: number, remainingMs: number | undefined, random: (size: number) => Buffer): number {
+  const base = remainingMs === undefined ? pauseMs : Math.min(pauseMs, Math.max(500, remainingMs / 3));
+  return Math.round(base * (0.5 + fraction(random)));
+}

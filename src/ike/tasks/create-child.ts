@@ -131,7 +131,8 @@ export function answerCreateChild(sa: IkeSaData, env: TaskEnv, messageId: number
   return {
     ...(old ? { rekeyed: { oldChildId: old.id, newChildId: child.childId, nonceI: nonce.data, nonceR } } : {}),
     effects: [
-      { kind: 'install-child', child, policies: !shared },
+      // Replacing a pair: our new outbound SA waits for the initiator's Delete of the old one (rekey/outbound-handover.ts).
+      { kind: 'install-child', child, policies: !shared, ...(old ? { outbound: false } : {}) },
       {
         kind: 'send-response',
         exchange: 'CREATE_CHILD_SA',

@@ -11,6 +11,7 @@ import type { ChildSa } from '../child-sa.js';
 import { effect, type Effect } from '../effects.js';
 import type { IkeSaData } from '../ike-sa-data.js';
 import { encodeProtected } from '../protection.js';
+import { outboundHandover } from '../rekey/outbound-handover.js';
 import { spiFromBytes, spiToBytes } from '../wire-adapt.js';
 import type { TaskResult } from './task.js';
 
@@ -53,11 +54,12 @@ export function response(sa: IkeSaData, messageId: number, inner: Payload[]): Bu
  */
 export function removeChildren(sa: IkeSaData, going: readonly ChildSa[]): Effect[] {
   const remaining = new Set(sa.children.filter((c) => c.state.is('INSTALLED', 'DELETING')));
-  return going.map((c) => {
+  const handover = outboundHandover(sa.children, going);
+  return [...handover, ...going.map((c) => {
     remaining.delete(c);
     const keepPolicies = [...remaining].some((o) => o.params.reqid === c.params.reqid);
     return keepPolicies ? { kind: 'delete-child' as const, child: c.params, keepPolicies } : { kind: 'delete-child' as const, child: c.params };
-  });
+  })];
 }
 
 /**
