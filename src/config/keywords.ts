@@ -181,7 +181,7 @@ kw('fragmentation', CONN, SL, en('yes', 'accept', 'force', 'no', 'never', 'insis
 kw('ike-frag', CONN, L, en('yes', 'no', 'force', 'never', 'insist'), 'implemented', 'Old Libreswan name of fragmentation.', { aliasOf: 'fragmentation' });
 kw('ike_frag', CONN, L, en('yes', 'no', 'force', 'never', 'insist'), 'implemented', 'Old Libreswan name of fragmentation.', { aliasOf: 'fragmentation' });
 kw('forceencaps', CONN, SL, bool, 'implemented', 'Always encapsulate ESP in UDP (NAT-T), even without a NAT.', { default: 'no' });
-kw('encapsulation', CONN, L, en('yes', 'no', 'auto', 'true', 'false', 'on', 'off'), 'implemented', 'Libreswan: yes forces UDP encapsulation, auto detects NAT.', { default: 'auto', aliasOf: 'forceencaps' });
+kw('encapsulation', CONN, L, en('yes', 'no', 'auto', 'true', 'false', 'on', 'off'), 'implemented', 'Libreswan: yes forces UDP encapsulation, no never encapsulates (no NAT detection), auto detects NAT.', { default: 'auto', aliasOf: 'forceencaps' });
 kw('compress', CONN, SL, bool, 'not-yet', 'Propose IPComp.', { default: 'no' });
 kw('installpolicy', CONN, S, bool, 'implemented', 'Install kernel IPsec policies for the CHILD SA.', { default: 'yes' });
 kw('aggressive', CONN, SL, bool, 'not-yet', 'IKEv1 Aggressive Mode.', { default: 'no' });
