@@ -41,8 +41,10 @@ import { UdpTransport } from '../../src/net/udp-transport.js';
 export interface LoadOptions {
   /** Our address (bound with an ephemeral port). */
   local: string;
-  /** The responder's address (port 500). */
+  /** The responder's address. */
   remote: string;
+  /** The responder's IKE port (default 500). */
+  remotePort?: number;
   count: number;
   /** Handshakes in flight at most. */
   window: number;
@@ -236,7 +238,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   });
   transport.onDatagram((d) => manager.handle(d));
 
-  const remote = { address: options.remote, port: 500 };
+  const remote = { address: options.remote, port: options.remotePort ?? 500 };
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const deadline = t0 + options.timeoutMs;
@@ -258,14 +260,18 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   }
   const cpu = process.cpuUsage(cpu0);
   const counters = transport.counters();
+  const unfinished = started.size;
+  const endedAt = performance.now();
+  // What is still in flight at the deadline is forgotten (no retransmits after the run).
+  started.clear();
+  await Promise.all([...live.values()].map((sa) => sa.abandon('benchmark deadline')));
   await transport.close();
   latencies.sort((a, b) => a - b);
-  const unfinished = started.size;
   return {
     established: latencies.length,
     failed,
     unfinished,
-    seconds: ((unfinished > 0 ? performance.now() : lastDone) - t0) / 1000,
+    seconds: ((unfinished > 0 ? endedAt : lastDone) - t0) / 1000,
     latenciesMs: latencies,
     extraDatagrams: counters.sent - 2 * launched,
     received: counters.received,

@@ -16,7 +16,7 @@
 // table: the profiler slows it down) and prints its top functions by self
 // time. --quick: N = 100, window 32 (the smoke test's setting).
 
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -116,6 +116,7 @@ async function measure(ns: BenchNamespace, daemon: DaemonName, count: number, wi
       p50Ms: load.p50Ms,
       p99Ms: load.p99Ms,
       responderCpuSeconds: after.cpuSeconds - before.cpuSeconds,
+      responderSystemSeconds: after.systemSeconds - before.systemSeconds,
       responderRssGrowthBytes: after.rssBytes - before.rssBytes,
       generatorCpuSeconds: load.cpuSeconds,
       extraDatagrams: load.extraDatagrams,
@@ -151,14 +152,15 @@ export async function runBenchmark(options: BenchOptions, out: (text: string) =>
     out(`machine after the runs: load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
     if (options.profile) {
       const dir = mkdtempSync(join(tmpdir(), 'nodeswan-bench-prof-'));
-      try {
+      {
         const run = await measure(ns, 'nodeswan', options.profileCount, options.window, dir);
         // CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile: the daemon's main thread, not the `ipsec` commands'.
         const file = readdirSync(dir).find((f) => f.split('.')[3] === String(run.responderPid) && f.split('.')[4] === '0');
         out(`\nnodeswan responder CPU profile (node --cpu-prof, ${run.established} handshakes, ${handshakesPerSecond(run).toFixed(0)}/s under the profiler), top functions by self time:\n`);
-        out(file ? `${formatSelfTimes(selfTimes(JSON.parse(readFileSync(join(dir, file), 'utf8'))), 20)}\n` : `(no profile of pid ${run.responderPid} in ${readdirSync(dir).join(', ')})\n`);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
+        if (!file) throw new Error(`no profile of pid ${run.responderPid} in ${dir}: ${readdirSync(dir).join(', ')}`);
+        const times = selfTimes(JSON.parse(readFileSync(join(dir, file), 'utf8')));
+        const busy = times.filter((t) => t.name !== '(idle)').reduce((sum, t) => sum + t.ms, 0);
+        out(`${formatSelfTimes(times, 25)}\n(busy ${(busy / 1000).toFixed(1)} s of ${(times.reduce((s, t) => s + t.ms, 0) / 1000).toFixed(1)} s sampled; the profile: ${join(dir, file)})\n`);
       }
     }
   } finally {

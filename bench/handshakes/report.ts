@@ -15,6 +15,7 @@ export interface RunFigures {
   p50Ms: number;
   p99Ms: number;
   responderCpuSeconds: number;
+  responderSystemSeconds: number;
   responderRssGrowthBytes: number;
   generatorCpuSeconds: number;
   extraDatagrams: number;
@@ -36,6 +37,7 @@ const metrics: Metric[] = [
   { label: 'setup latency p50 (ms)', value: (r) => r.p50Ms, digits: 1 },
   { label: 'setup latency p99 (ms)', value: (r) => r.p99Ms, digits: 1 },
   { label: 'responder CPU (s)', value: (r) => r.responderCpuSeconds, digits: 2 },
+  { label: '  of which system (s)', value: (r) => r.responderSystemSeconds, digits: 2 },
   { label: 'responder CPU per handshake (µs)', value: cpuMicrosPerHandshake, digits: 0 },
   { label: 'responder RSS growth per SA (bytes)', value: rssBytesPerSa, digits: 0 },
   { label: 'established / failed / unfinished', value: (r) => r.established, digits: 0 },

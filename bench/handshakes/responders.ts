@@ -1,8 +1,9 @@
 // The two responders under test, each started fresh in the benchmark's
 // network namespace for one run and stopped after it:
-// - nodeswan: the real `ipsec start` (test/lab/nodeswan.ts) with a
-//   generated ipsec.conf / ipsec.secrets and NODESWAN_KERNEL=memory, so its
-//   CHILD SAs (SAs and policies) are kept in the daemon's own memory.
+// - nodeswan: the real `ipsec start --nofork` (the CLI bundle of
+//   test/lab/nodeswan.ts) with a generated ipsec.conf / ipsec.secrets and
+//   NODESWAN_KERNEL=memory, so its CHILD SAs (SAs and policies) are kept
+//   in the daemon's own memory.
 // - strongSwan's charon: test/lab/strongswan.ts (private /run, private
 //   strongswan.conf and swanctl.conf, nothing from /etc), with the
 //   kernel-libipsec plugin, which keeps CHILD SAs and policies in charon's
@@ -11,8 +12,13 @@
 // peer (right=%any), tunnel mode 2001:db8:2::/64 === (2001:db8:1::/48
 // narrowed to each peer's /128), level-0 logging to a file.
 
-import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
-import { NodeswanDaemon } from '../../test/lab/nodeswan.js';
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { runIn } from '../../test/lab/netns.js';
+import { ipsecScript } from '../../test/lab/nodeswan.js';
 import { Charon, type SwanSection } from '../../test/lab/strongswan.js';
 
 export interface Proposals {
@@ -53,35 +59,69 @@ export function nodeswanConf(setup: ResponderSetup): string {
   );
 }
 
+/**
+ * `ipsec start --nofork` (the CLI bundle test/lab/nodeswan.ts builds from
+ * src/) as a child of ours, so node flags such as --cpu-prof reach the
+ * daemon; ready when it writes "READY <pid>" on the readiness pipe (fd 3),
+ * stopped with SIGTERM (its normal shutdown, which also writes the profile).
+ */
 export async function startNodeswan(setup: ResponderSetup): Promise<Responder> {
-  const saved = { kernel: process.env['NODESWAN_KERNEL'], nodeOptions: process.env['NODE_OPTIONS'] };
-  process.env['NODESWAN_KERNEL'] = 'memory';
-  if (setup.cpuProfileDir) process.env['NODE_OPTIONS'] = `${saved.nodeOptions ?? ''} --cpu-prof --cpu-prof-dir=${setup.cpuProfileDir}`.trim();
-  let daemon: NodeswanDaemon;
-  try {
-    daemon = await NodeswanDaemon.start(setup.ns, { conf: nodeswanConf(setup), secrets: `: PSK "${setup.psk}"\n` }, { name: 'bench-responder' });
-  } finally {
-    restoreEnv('NODESWAN_KERNEL', saved.kernel);
-    restoreEnv('NODE_OPTIONS', saved.nodeOptions);
+  const dir = mkdtempSync(join(tmpdir(), 'nodeswan-bench-responder-'));
+  const paths = {
+    config: join(dir, 'ipsec.conf'),
+    secrets: join(dir, 'ipsec.secrets'),
+    ipsecdir: join(dir, 'ipsec.d'),
+    rundir: join(dir, 'run'),
+    logfile: join(dir, 'nodeswan.log'),
+  };
+  mkdirSync(paths.ipsecdir);
+  mkdirSync(paths.rundir);
+  writeFileSync(paths.config, nodeswanConf(setup));
+  writeFileSync(paths.secrets, `: PSK "${setup.psk}"\n`, { mode: 0o600 });
+  const pathArgs = Object.entries(paths).flatMap(([k, v]) => [`--${k}`, v]);
+  const script = await ipsecScript();
+  const flags = setup.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${setup.cpuProfileDir}`] : [];
+  const log = openSync(paths.logfile, 'a');
+  const child = spawn('ip', ['netns', 'exec', setup.ns, process.execPath, ...flags, script, 'start', '--nofork', ...pathArgs], {
+    stdio: ['ignore', log, log, 'pipe'],
+    env: { ...process.env, NODESWAN_KERNEL: 'memory', NODESWAN_READY_FD: '3' },
+  });
+  closeSync(log);
+  const readLog = () => (existsSync(paths.logfile) ? readFileSync(paths.logfile, 'utf8') : '');
+  const cleanup = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      await new Promise((resolve) => child.once('exit', resolve));
+      clearTimeout(killer);
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+  const ready = await new Promise<string>((resolve) => {
+    let text = '';
+    const pipe = child.stdio[3] as Readable;
+    pipe.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+    pipe.on('end', () => resolve(text));
+    setTimeout(() => resolve(text), 60_000).unref();
+  });
+  const m = /^READY (\d+)/.exec(ready);
+  if (!m) {
+    const log = readLog();
+    await cleanup();
+    throw new Error(`nodeswan did not start (${ready.trim() || 'no readiness line'}):\n${log}`);
   }
-  const pid = Number(readFileSync(`${daemon.paths.rundir}/nodeswan.pid`, 'utf8'));
+  const ipsec = (args: string[]) => runIn(setup.ns, [process.execPath, script, ...args, ...pathArgs], { timeoutMs: 60_000 });
   return {
     name: 'nodeswan',
-    pid,
-    describe: 'nodeswan: ipsec start, NODESWAN_KERNEL=memory (CHILD SAs in the daemon), one process, one thread',
+    pid: Number(m[1]),
+    describe: 'nodeswan: ipsec start --nofork, NODESWAN_KERNEL=memory (CHILD SAs in the daemon), one process, one thread',
     async establishedIkeSas() {
-      const status = await daemon.status<{ ikeSas: Array<{ state: string }> }>();
+      const { stdout } = await ipsec(['status', '--json']);
+      const status = JSON.parse(stdout) as { ikeSas: Array<{ state: string }> };
       return status.ikeSas.filter((sa) => sa.state === 'ESTABLISHED').length;
     },
-    async stop() {
-      await daemon.destroy();
-    },
+    stop: cleanup,
   };
-}
-
-function restoreEnv(name: string, value: string | undefined): void {
-  if (value === undefined) delete process.env[name];
-  else process.env[name] = value;
 }
 
 /** The same IKE proposal in swanctl spelling (curve25519 -> x25519 are both accepted by charon). */

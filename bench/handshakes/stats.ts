@@ -13,6 +13,8 @@ export function percentile(sorted: readonly number[], q: number): number {
 export interface ProcSample {
   /** utime + stime of all the process's threads, seconds. */
   cpuSeconds: number;
+  /** stime alone (system calls; on loopback a send also delivers the datagram). */
+  systemSeconds: number;
   /** VmRSS, bytes. */
   rssBytes: number;
 }
@@ -26,5 +28,5 @@ export function sampleProcess(pid: number): ProcSample {
   const ticks = Number(fields[11]) + Number(fields[12]);
   const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
   if (rss === undefined) throw new Error(`no VmRSS for pid ${pid}`);
-  return { cpuSeconds: ticks / CLOCK_TICKS, rssBytes: Number(rss) * 1024 };
+  return { cpuSeconds: ticks / CLOCK_TICKS, systemSeconds: Number(fields[12]) / CLOCK_TICKS, rssBytes: Number(rss) * 1024 };
 }
