@@ -30,7 +30,7 @@ import type { TaskEnv } from './tasks/task.js';
 import { OnDemand } from './on-demand.js';
 import type { TrapChange } from './traps.js';
 import type { UpdownPort } from '../updown/updown-event.js';
-import { childUpdownEvent } from './updown-events.js';
+import { childUpdownEvent, routeUpdownEvent } from './updown-events.js';
 import type { ChildSaParams } from './child-params.js';
 
 export interface IkeEngineOptions {
@@ -90,7 +90,7 @@ export class IkeEngine implements Engine {
       sas: () => this.manager.all(),
       up: (name) => this.up(name),
       log: (level, message, conn) => this.log(level, message, conn),
-      ...(options.onTrapChange ? { changed: options.onTrapChange } : {}),
+      changed: (change) => this.onTrapChange(change),
     });
     const executor = new Executor({
       kernel: options.kernel,
@@ -331,6 +331,18 @@ export class IkeEngine implements Engine {
     await this.options.kernel.flush();
     // down-client scripts of the SAs just deleted run now (bounded), then the firewall table goes.
     await this.options.updown?.close();
+  }
+
+  /** Conns whose trap is in the kernel, as they were when routed (unroute after a reload still has them). */
+  private readonly routedConns = new Map<string, IkeConn>();
+
+  private onTrapChange(change: TrapChange): void {
+    this.options.onTrapChange?.(change);
+    const conn = change.verb === 'route' ? this.conns.get(change.trap.conn) : this.routedConns.get(change.trap.conn);
+    if (change.verb === 'route' && conn) this.routedConns.set(conn.name, conn);
+    else this.routedConns.delete(change.trap.conn);
+    const event = conn && routeUpdownEvent(change.verb, conn, change.trap);
+    if (event) this.options.updown?.notify(event);
   }
 
   private onChildFlow(phase: 'up' | 'down', child: ChildSaParams, ikeSaId: number): void {

@@ -18,7 +18,8 @@ function copyTs(list: readonly UpdownSelector[]): UpdownSelector[] {
 function connSettings(conn: IkeConn): Pick<UpdownEvent, 'conn' | 'script' | 'firewall' | 'hostAccess'> {
   return {
     conn: conn.name,
-    ...(conn.updown !== undefined ? { script: conn.updown } : {}),
+    // An empty leftupdown= (clearing an inherited one) runs nothing.
+    ...(conn.updown ? { script: conn.updown } : {}),
     firewall: conn.firewall ?? false,
     hostAccess: conn.hostAccess ?? false,
   };

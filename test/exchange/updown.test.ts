@@ -109,6 +109,25 @@ describe('updown events', () => {
     ]);
   });
 
+  it('fires route-client/unroute-client for the trap policies, up-client when a CHILD SA replaces them', async () => {
+    const { x, moon, moonUpdown } = await updownPair({ ...subnets.moon, updown: SCRIPT }, subnets.sun);
+    expect(await moon.engine.route('office')).toMatchObject({ ok: true });
+    expect(moonUpdown.lines()).toEqual(['route-client office 198.51.100.0/24 203.0.113.0/24']);
+    const route = moonUpdown.invocations()[0]!.env;
+    expect(route).toMatchObject({ PLUTO_MY_ID: 'moon.example', PLUTO_PEER_ID: 'sun.example', PLUTO_ME: '192.0.2.1', PLUTO_PEER: '192.0.2.2' });
+    expect(route.PLUTO_UNIQUEID).toBeUndefined();
+
+    const up = moon.engine.up('office');
+    await x.settle();
+    await x.run();
+    expect((await up).ok).toBe(true);
+    expect(moonUpdown.lines().slice(1)).toEqual(['up-client office 198.51.100.0/24 203.0.113.0/24']);
+    expect(moonUpdown.invocations()[1]!.env.PLUTO_REQID).toBe(route.PLUTO_REQID);
+
+    expect(await moon.engine.unroute('office')).toMatchObject({ ok: true });
+    expect(moonUpdown.lines().slice(2)).toEqual(['unroute-client office 198.51.100.0/24 203.0.113.0/24']);
+  });
+
   it('tells the script about UDP encapsulation behind a NAT (PLUTO_UDP_ENC)', async () => {
     const x = new Exchange();
     x.nat = { inside: '100.64.0.2', outside: '203.0.113.9' };
