@@ -16,7 +16,7 @@ describe('splitting e2e files between lab guests', () => {
 describe('reading per-file durations from the vitest report', () => {
   it('takes the file lines of passed and failed files, in seconds', () => {
     const report = [
-      ' ✓ |e2e| test/e2e/daemon-pair.test.ts (9 tests) 61234ms',
+      ' \u001b[32m✓\u001b[39m \u001b[30m\u001b[45m e2e \u001b[49m\u001b[39m test/e2e/daemon-pair.test.ts \u001b[2m(\u001b[22m9 tests) 61234ms',
       ' \u001b[31m❯\u001b[39m test/e2e/lifecycle-nat.test.ts (5 tests | 1 failed) 120.5s',
       '   ✓ a test inside 300ms',
     ].join('\n');

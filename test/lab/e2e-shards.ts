@@ -42,7 +42,7 @@ export function splitIntoShards(files: string[], durations: Record<string, numbe
 /** Per-file durations from vitest's default reporter lines: " ✓ test/e2e/x.test.ts (5 tests) 12345ms". */
 export function parseFileDurations(output: string): Record<string, number> {
   const found: Record<string, number> = {};
-  const line = /^\s*[✓❯×✗]\s+(?:\|\w+\|\s+)?(test\/\S+\.test\.ts)\s+\(\d+ tests?[^)]*\)\s+(\d+(?:\.\d+)?)\s*(ms|s)\b/gmu;
+  const line = /^\s*[✓❯×✗]\s+(?:.*?\s)?(test\/\S+\.test\.ts)\s+\(\d+ tests?[^)]*\)\s+(\d+(?:\.\d+)?)\s*(ms|s)\b/gmu;
   for (const match of output.replace(/\x1b\[[0-9;]*m/g, '').matchAll(line)) {
     const value = Number(match[2]);
     found[match[1]!] = Math.round(match[3] === 'ms' ? value / 1000 : value);
