@@ -3,7 +3,7 @@
 //
 //   npm run bench:handshakes -- [--counts 1000,10000] [--window 256]
 //                               [--daemons nodeswan,charon] [--quick]
-//                               [--profile [--profile-count 2000]]
+//                               [--profile [--profile-count 2000]] [--ms-per-sa 20]
 //
 // For each N and each daemon: a fresh responder in a private network
 // namespace; the load generator (nodeswan's initiator, one process, see
@@ -14,7 +14,8 @@
 // all threads) and resident memory growth (VmRSS) over the load, per SA.
 // --profile adds one nodeswan run under `node --cpu-prof` (not in the
 // table: the profiler slows it down) and prints its top functions by self
-// time. --quick: N = 100, window 32 (the smoke test's setting).
+// time. --quick: N = 100, window 32. Each run stops after 30 s plus
+// --ms-per-sa (default 20) per SA, finished or not.
 
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -22,7 +23,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LoadOptions, LoadResult } from './generator.js';
 import { createBenchNamespace, GENERATOR_ADDRESS, RESPONDER_ADDRESS, type BenchNamespace } from './namespace.js';
-import { formatSelfTimes, selfTimes } from './profile-summary.js';
+import { formatAreas, formatSelfTimes, selfTimes } from './profile-summary.js';
 import { startCharon, startNodeswan, type Proposals, type Responder, type ResponderSetup } from './responders.js';
 import { sampleProcess } from './stats.js';
 import { formatComparison, handshakesPerSecond, type RunFigures } from './report.js';
@@ -38,10 +39,11 @@ export interface BenchOptions {
   daemons: DaemonName[];
   profile: boolean;
   profileCount: number;
+  msPerSa: number;
 }
 
 function parseArgs(argv: string[]): BenchOptions {
-  const options: BenchOptions = { counts: [1000, 10000], window: 256, daemons: ['nodeswan', 'charon'], profile: false, profileCount: 2000 };
+  const options: BenchOptions = { counts: [1000, 10000], window: 256, daemons: ['nodeswan', 'charon'], profile: false, profileCount: 2000, msPerSa: 20 };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
@@ -55,6 +57,7 @@ function parseArgs(argv: string[]): BenchOptions {
     else if (arg === '--quick') Object.assign(options, { counts: [100], window: 32 });
     else if (arg === '--profile') options.profile = true;
     else if (arg === '--profile-count') options.profileCount = Number(value());
+    else if (arg === '--ms-per-sa') options.msPerSa = Number(value());
     else throw new Error(`unknown option ${arg}`);
   }
   for (const n of [...options.counts, options.window, options.profileCount]) {
@@ -64,9 +67,9 @@ function parseArgs(argv: string[]): BenchOptions {
   return options;
 }
 
-/** Bounded total time: 30 s plus 10 ms per SA (100 SAs/s at least). */
-function timeoutFor(count: number): number {
-  return 30_000 + count * 10;
+/** Bounded total time per run: 30 s plus msPerSa per SA. */
+function timeoutFor(count: number, msPerSa: number): number {
+  return 30_000 + count * msPerSa;
 }
 
 const generatorMain = fileURLToPath(new URL('./generator-main.ts', import.meta.url));
@@ -86,7 +89,7 @@ async function runGenerator(ns: BenchNamespace, options: LoadOptions): Promise<O
   return JSON.parse(line) as Awaited<ReturnType<typeof runGenerator>>;
 }
 
-async function measure(ns: BenchNamespace, daemon: DaemonName, count: number, window: number, cpuProfileDir?: string): Promise<RunFigures> {
+async function measure(ns: BenchNamespace, daemon: DaemonName, count: number, window: number, msPerSa: number, cpuProfileDir?: string): Promise<RunFigures> {
   const setup: ResponderSetup = { ns: ns.name, address: RESPONDER_ADDRESS, psk: PSK, proposals: PROPOSALS, ...(cpuProfileDir ? { cpuProfileDir } : {}) };
   const responder: Responder = await DAEMONS[daemon](setup);
   try {
@@ -99,7 +102,7 @@ async function measure(ns: BenchNamespace, daemon: DaemonName, count: number, wi
       psk: PSK,
       ike: PROPOSALS.ike,
       esp: PROPOSALS.esp,
-      timeoutMs: timeoutFor(count),
+      timeoutMs: timeoutFor(count, msPerSa),
     });
     const after = sampleProcess(responder.pid);
     const held = await responder.establishedIkeSas();
@@ -144,7 +147,7 @@ export async function runBenchmark(options: BenchOptions, out: (text: string) =>
   try {
     for (const count of options.counts) {
       const group: RunFigures[] = [];
-      for (const daemon of options.daemons) group.push(await measure(ns, daemon, count, options.window));
+      for (const daemon of options.daemons) group.push(await measure(ns, daemon, count, options.window, options.msPerSa));
       rows.push(...group);
       out(`\n${formatComparison(group)}\n`);
     }
@@ -153,14 +156,14 @@ export async function runBenchmark(options: BenchOptions, out: (text: string) =>
     if (options.profile) {
       const dir = mkdtempSync(join(tmpdir(), 'nodeswan-bench-prof-'));
       {
-        const run = await measure(ns, 'nodeswan', options.profileCount, options.window, dir);
+        const run = await measure(ns, 'nodeswan', options.profileCount, options.window, options.msPerSa, dir);
         // CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile: the daemon's main thread, not the `ipsec` commands'.
         const file = readdirSync(dir).find((f) => f.split('.')[3] === String(run.responderPid) && f.split('.')[4] === '0');
         out(`\nnodeswan responder CPU profile (node --cpu-prof, ${run.established} handshakes, ${handshakesPerSecond(run).toFixed(0)}/s under the profiler), top functions by self time:\n`);
         if (!file) throw new Error(`no profile of pid ${run.responderPid} in ${dir}: ${readdirSync(dir).join(', ')}`);
         const times = selfTimes(JSON.parse(readFileSync(join(dir, file), 'utf8')));
         const busy = times.filter((t) => t.name !== '(idle)').reduce((sum, t) => sum + t.ms, 0);
-        out(`${formatSelfTimes(times, 25)}\n(busy ${(busy / 1000).toFixed(1)} s of ${(times.reduce((s, t) => s + t.ms, 0) / 1000).toFixed(1)} s sampled; the profile: ${join(dir, file)})\n`);
+        out(`share of busy time by area:\n${formatAreas(times)}\ntop functions:\n${formatSelfTimes(times, 25)}\n(busy ${(busy / 1000).toFixed(1)} s of ${(times.reduce((s, t) => s + t.ms, 0) / 1000).toFixed(1)} s sampled; the profile: ${join(dir, file)})\n`);
       }
     }
   } finally {
