@@ -363,13 +363,13 @@ function checkConn(conn: ConnModel, section: ResolvedSection, r: Reader, diags: 
     diags.error(at(later), 'subnet-family-mismatch', `conn '${conn.name}': leftsubnet is IPv${[...lsf].join('/IPv')} but rightsubnet is IPv${[...rsf].join('/IPv')}; the selectors of both sides must share an address family`);
   }
 
-  // left|rightfirewall=yes uses the default updown script; with a custom one it has no effect.
+  // left|rightfirewall=yes is nodeswan's own rules; with a script, the script owns the firewall (as in strongSwan).
   for (const side of ['left', 'right'] as const) {
     const fw = r.setting(`${side}firewall`);
     const updown = r.setting(`${side}updown`);
     if (fw && updown && (side === 'left' ? conn.local : conn.remote).firewall) {
       const later = firstPos(fw, updown);
-      diags.error(at(later), 'firewall-with-updown', `conn '${conn.name}': ${side}firewall=yes and ${side}updown= cannot be combined: ${side}firewall only works with the default updown script; add the firewall rules to your script and drop ${side}firewall`);
+      diags.error(at(later), 'firewall-with-updown', `conn '${conn.name}': ${side}firewall=yes and ${side}updown= cannot be combined: with ${side}updown= your script is responsible for the firewall rules; add them there and drop ${side}firewall (docs/updown.md)`);
     }
   }
 

@@ -316,10 +316,10 @@ side('sourceip', SL, { kind: 'sourceip' }, 'implemented', 'Virtual IP: an addres
 side('addresspool', L, { kind: 'range' }, 'implemented', 'Libreswan address pool served to clients (range or CIDR).');
 side('dns', S, { kind: 'addresses' }, 'implemented', 'DNS servers to request or hand out (%config4/%config6 or addresses).');
 side('ikeport', SL, { kind: 'port' }, 'implemented', 'UDP port for IKE on this end.', { default: '500' });
-side('firewall', S, bool, 'implemented', 'Let the default updown script add firewall rules.', { default: 'no' });
-side('hostaccess', S, bool, 'implemented', 'Allow access to the gateway itself through the tunnel (updown).', { default: 'no' });
+side('firewall', S, bool, 'implemented', 'nodeswan adds nftables accept rules for each CHILD SA in its own table inet nodeswan (docs/updown.md); not with updown=.', { default: 'no' });
+side('hostaccess', S, bool, 'implemented', 'With firewall=yes, also accept tunnel traffic to and from the gateway itself; PLUTO_HOST_ACCESS=1 for updown scripts.', { default: 'no' });
 side('allowany', S, bool, 'implemented', 'Allow the peer to connect from any address.', { default: 'no' });
-side('updown', SL, str, 'implemented', 'Script called when CHILD SAs come up or go down.');
+side('updown', SL, str, 'implemented', 'Command line run via /bin/sh -c with PLUTO_* variables when CHILD SAs go up or down and traps are routed (docs/updown.md).');
 side('auth', SL, { kind: 'auth' }, 'implemented', 'Authentication method of this end (pubkey, psk, eap-*, xauth*, ...).', { default: 'from authby' });
 side('auth2', S, { kind: 'auth' }, 'implemented', 'Second authentication round (RFC 4739).');
 side('id', SL, str, 'implemented', 'Identity (IP, @fqdn, user@fqdn, DN, %any, %fromcert).', { default: 'the host address or the certificate subject' });
