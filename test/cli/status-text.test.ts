@@ -109,6 +109,33 @@ describe('status text', () => {
     expect(text).toMatch(/Dropped datagrams \(4\):\n {2}malformed: 1\n {2}unknown-spi: 3\n$/);
   });
 
+  it('lists routed conns (trap policies installed) with their reqid, hold marked', () => {
+    const routed: StatusSnapshot = {
+      ...snapshot,
+      ikeSas: [],
+      conns: [
+        { ...snapshot.conns[0]!, auto: 'route', trap: { reason: 'route', reqid: 1314062337 } },
+        { ...snapshot.conns[1]!, local: '192.0.2.1', remote: '192.0.2.2', trap: { reason: 'hold', reqid: 1314062338 } },
+      ],
+    };
+    const text = formatStatus(routed, now);
+    expect(text).toBe(
+      [
+        'Connections: office, rw',
+        'Routed Connections:',
+        '  office{1314062337}:  ROUTED, TUNNEL, reqid 1314062337',
+        '  office{1314062337}:   198.51.100.0/24 === 203.0.113.0/24 2001:db8:1::/48',
+        '      rw{1314062338}:  ROUTED, TRANSPORT, reqid 1314062338, hold',
+        '      rw{1314062338}:   192.0.2.1 === 192.0.2.2',
+        'Security Associations (0 up, 0 connecting):',
+        '  none',
+        '',
+      ].join('\n'),
+    );
+    expect(formatStatusAll(routed, now)).toContain('Routed Connections:\n  office{1314062337}:  ROUTED, TUNNEL');
+    expect(formatStatus(snapshot, now)).not.toContain('Routed Connections');
+  });
+
   it('says none when there is nothing', () => {
     const empty: StatusSnapshot = { ...snapshot, conns: [], ikeSas: [], drops: {}, daemon: { ...snapshot.daemon, listening: [] } };
     expect(formatStatus(empty, now)).toBe('Connections: none\nSecurity Associations (0 up, 0 connecting):\n  none\n');
