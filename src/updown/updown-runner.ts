@@ -37,12 +37,16 @@ export class UpdownRunner implements UpdownPort {
   /** PLUTO_INTERFACE as seen at up, reused at down (the address may be gone by then). */
   private readonly interfaces = new Map<number, string>();
   private readonly timeoutMs: number;
+  /** Rules were added in this run, so close() removes the table. */
+  private firewallUsed = false;
   /** Every event waits for this (the start-up cleanup of the firewall table). */
   private readonly ready: Promise<void>;
 
   constructor(private readonly options: UpdownRunnerOptions = {}) {
     this.timeoutMs = options.scriptTimeoutMs ?? DEFAULT_SCRIPT_TIMEOUT_MS;
-    this.ready = options.firewall && options.resetFirewallAtStart ? this.resetFirewall('removing a previous table inet nodeswan') : Promise.resolve();
+    // Quiet (debug) when it fails: most daemons never use leftfirewall, and
+    // one without the right to change nftables must not log an error for it.
+    this.ready = options.firewall && options.resetFirewallAtStart ? this.resetFirewall('removing a previous table inet nodeswan', 'debug') : Promise.resolve();
   }
 
   notify(event: UpdownEvent): void {
@@ -71,11 +75,11 @@ export class UpdownRunner implements UpdownPort {
     clearTimeout(timer);
     if (!drained) this.log(undefined, 'warn', `updown: work still queued after ${limit} ms at shutdown; not waiting for it`);
     await this.ready;
-    if (this.options.firewall) await this.resetFirewall('removing table inet nodeswan');
+    if (this.firewallUsed) await this.resetFirewall('removing table inet nodeswan', 'error');
   }
 
-  private async resetFirewall(what: string): Promise<void> {
-    await this.options.firewall?.reset().catch((err: unknown) => this.log(undefined, 'error', `leftfirewall: ${what} failed: ${(err as Error).message}`));
+  private async resetFirewall(what: string, level: 'error' | 'debug'): Promise<void> {
+    await this.options.firewall?.reset().catch((err: unknown) => this.log(undefined, level, `leftfirewall: ${what} failed: ${(err as Error).message}`));
   }
 
   private async handle(event: UpdownEvent): Promise<void> {
@@ -130,6 +134,7 @@ export class UpdownRunner implements UpdownPort {
     const key = `${event.conn}|${event.reqid}|${what}`;
     try {
       if (event.phase === 'up') {
+        this.firewallUsed = true;
         await firewall.add(key, firewallRules(event, inv));
         this.log(event.conn, 'info', `leftfirewall: accept rules for ${what} added to table inet nodeswan`);
       } else if (event.phase === 'down') {

@@ -85,6 +85,41 @@ describe('UpdownRunner', () => {
     expect(log.join('\n')).toMatch(/leftfirewall=yes on conn 'office': nft \(nftables\) is not installed or not in PATH; no firewall rules for 198\.51\.100\.0\/24 === 203\.0\.113\.0\/24/);
   });
 
+  it('leftfirewall: clears a predecessor\'s table first, adds on up, deletes those handles on down, the table on close', async () => {
+    const calls: string[] = [];
+    let handle = 10;
+    const firewall = new NftFirewall(async (args, script) => {
+      calls.push(script.trim().split('\n').filter((l) => !l.startsWith('add table') && !l.startsWith('add chain')).join(' | '));
+      const echo = script.split('\n').map((l) => (l.startsWith('add rule') ? `${l} # handle ${handle++}` : l)).join('\n');
+      return { code: 0, stdout: args.includes('--echo') ? echo : '', stderr: '', missing: false };
+    });
+    const runner = new UpdownRunner({ logger, firewall, resetFirewallAtStart: true });
+    runner.notify(event({ firewall: true }));
+    runner.notify(event({ firewall: true, phase: 'down' }));
+    await runner.idle();
+    await runner.close();
+    expect(calls.map((c) => c.replace(/ ip saddr .*? accept comment "[^"]*"/g, ' ...'))).toEqual([
+      'delete table inet nodeswan',
+      'add rule inet nodeswan forward ... | add rule inet nodeswan forward ...',
+      'delete rule inet nodeswan forward handle 10',
+      'delete rule inet nodeswan forward handle 11',
+      'delete table inet nodeswan',
+    ]);
+    expect(log.join('\n')).toContain('leftfirewall: accept rules for 198.51.100.0/24 === 203.0.113.0/24 added to table inet nodeswan');
+  });
+
+  it('leaves nftables alone at close when no rule was added in this run', async () => {
+    const calls: string[] = [];
+    const firewall = new NftFirewall(async (_args, script) => {
+      calls.push(script.trim());
+      return { code: 1, stdout: '', stderr: 'Error: Operation not permitted', missing: false };
+    });
+    const runner = new UpdownRunner({ logger, firewall, resetFirewallAtStart: true });
+    await runner.close();
+    expect(calls).toEqual(['delete table inet nodeswan']);
+    expect(log).toEqual([]); // the failed start-up cleanup is a debug line only
+  });
+
   it('ignores conns without leftupdown or leftfirewall', async () => {
     const calls: string[][] = [];
     const firewall = new NftFirewall(async (args) => {
