@@ -130,6 +130,15 @@ async function measure(ns: BenchNamespace, daemon: DaemonName, count: number, wi
   }
 }
 
+/** A run's figures as soon as it ends (the table follows once every daemon ran this N). */
+function oneLine(r: RunFigures): string {
+  return (
+    `${r.daemon} N=${r.count}: ${r.established} up, ${r.failed} failed, ${r.unfinished} unfinished in ${r.seconds.toFixed(1)} s, ` +
+    `${handshakesPerSecond(r).toFixed(0)}/s, p50 ${r.p50Ms.toFixed(0)} ms, p99 ${r.p99Ms.toFixed(0)} ms, ` +
+    `responder CPU ${r.responderCpuSeconds.toFixed(2)} s, RSS +${(r.responderRssGrowthBytes / 1048576).toFixed(1)} MiB, load average ${loadavg()[0]!.toFixed(1)}`
+  );
+}
+
 function machine(): string {
   const cpu = cpus();
   return `${cpu.length} x ${cpu[0]?.model ?? '?'}, Node ${process.version}, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`;
@@ -147,7 +156,11 @@ export async function runBenchmark(options: BenchOptions, out: (text: string) =>
   try {
     for (const count of options.counts) {
       const group: RunFigures[] = [];
-      for (const daemon of options.daemons) group.push(await measure(ns, daemon, count, options.window, options.msPerSa));
+      for (const daemon of options.daemons) {
+        const run = await measure(ns, daemon, count, options.window, options.msPerSa);
+        group.push(run);
+        out(`${oneLine(run)}\n`);
+      }
       rows.push(...group);
       out(`\n${formatComparison(group)}\n`);
     }

@@ -43,6 +43,7 @@ const metrics: Metric[] = [
   { label: 'established / failed / unfinished', value: (r) => r.established, digits: 0 },
   { label: 'IKE SAs the responder holds after', value: (r) => r.held, digits: 0 },
   { label: 'generator CPU (s)', value: (r) => r.generatorCpuSeconds, digits: 2 },
+  { label: 'generator busy (% of one core)', value: (r) => (100 * r.generatorCpuSeconds) / r.seconds, digits: 0 },
   { label: 'retransmitted datagrams', value: (r) => r.extraDatagrams, digits: 0 },
 ];
 
