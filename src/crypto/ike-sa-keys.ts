@@ -58,30 +58,54 @@ export function expandIkeSaKeys(skeyseed: Uint8Array, input: IkeSaKeyInput): Res
   const prfSize = input.prf.keySize;
   const integSize = input.suite.integ?.keySize ?? 0;
   const encrSize = input.suite.encr.keymatSize;
-  const sizes = [prfSize, integSize, integSize, encrSize, encrSize, prfSize, prfSize] as const;
-  const total = sizes.reduce((a, b) => a + b, 0);
+  const total = 3 * prfSize + 2 * integSize + 2 * encrSize;
   const seed = Buffer.concat([input.nonceI, input.nonceR, input.spiI, input.spiR]);
   const expanded = prfPlus(input.prf, skeyseed, seed, total);
   if (!expanded.ok) return expanded;
-  const stream = expanded.value;
-  let offset = 0;
-  // The keys are views into the one prf+ output; dispose() zeroes it whole.
-  const take = (size: number) => stream.subarray(offset, (offset += size));
-  const [skD, skAi, skAr, skEi, skEr, skPi, skPr] = sizes.map(take) as [Buffer, Buffer, Buffer, Buffer, Buffer, Buffer, Buffer];
-  return ok({
-    prf: input.prf,
-    suite: input.suite,
-    skD,
-    skAi,
-    skAr,
-    skEi,
-    skEr,
-    skPi,
-    skPr,
-    dispose() {
-      zeroize(stream);
-    },
-  });
+  return ok(new KeyStream(input.prf, input.suite, expanded.value, prfSize, integSize, encrSize));
+}
+
+/**
+ * The seven keys as views into the one prf+ output, made on access: an IKE
+ * SA lives for hours and each Buffer view costs about 100 octets of heap,
+ * more than the key it shows. dispose() zeroes the whole output.
+ */
+class KeyStream implements IkeSaKeys {
+  constructor(
+    readonly prf: PrfAlgorithm,
+    readonly suite: CipherSuite,
+    private readonly stream: Buffer,
+    private readonly prfSize: number,
+    private readonly integSize: number,
+    private readonly encrSize: number,
+  ) {}
+  private at(offset: number, size: number): Buffer {
+    return this.stream.subarray(offset, offset + size);
+  }
+  get skD(): Buffer {
+    return this.at(0, this.prfSize);
+  }
+  get skAi(): Buffer {
+    return this.at(this.prfSize, this.integSize);
+  }
+  get skAr(): Buffer {
+    return this.at(this.prfSize + this.integSize, this.integSize);
+  }
+  get skEi(): Buffer {
+    return this.at(this.prfSize + 2 * this.integSize, this.encrSize);
+  }
+  get skEr(): Buffer {
+    return this.at(this.prfSize + 2 * this.integSize + this.encrSize, this.encrSize);
+  }
+  get skPi(): Buffer {
+    return this.at(this.prfSize + 2 * this.integSize + 2 * this.encrSize, this.prfSize);
+  }
+  get skPr(): Buffer {
+    return this.at(2 * this.prfSize + 2 * this.integSize + 2 * this.encrSize, this.prfSize);
+  }
+  dispose(): void {
+    zeroize(this.stream);
+  }
 }
 
 /** The whole IKE_SA_INIT derivation: SKEYSEED from g^ir, then the SK_* keys. */

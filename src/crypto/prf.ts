@@ -25,24 +25,25 @@ export function prfPlus(algorithm: PrfAlgorithm, key: Uint8Array, seed: Uint8Arr
   const blocks = Math.ceil(length / algorithm.outputSize);
   if (blocks > MAX_BLOCKS)
     return fail('CRYPTO_PRF_PLUS_EXHAUSTED', `prf+ can produce at most ${MAX_BLOCKS * algorithm.outputSize} octets with ${algorithm.name}, ${length} requested`);
-  // Every T(n) is itself output, so nothing intermediate needs zeroing.
-  const out: Buffer[] = [];
+  // One exact-size buffer of its own (not a slice of Node's shared pool):
+  // the keys live as long as their SA, and a long-lived slice would pin a
+  // whole 8 KiB pool slab in memory (and keep key bytes in shared memory).
+  // Every T(n) is itself output, so nothing intermediate needs zeroing
+  // except the digests copied out of.
+  const stream = Buffer.allocUnsafeSlow(length);
   const counter = Buffer.alloc(1);
   let previous: Buffer | undefined;
-  for (let n = 1; n <= blocks; n++) {
+  for (let n = 1, at = 0; n <= blocks; n++) {
     counter[0] = n;
     const hmac = createHmac(algorithm.hash, key);
     if (previous) hmac.update(previous);
     hmac.update(seed);
     hmac.update(counter);
-    previous = hmac.digest();
-    out.push(previous);
+    const block = hmac.digest();
+    at += block.copy(stream, at, 0, Math.min(block.length, length - at));
+    previous?.fill(0);
+    previous = block;
   }
-  const stream = Buffer.concat(out, blocks * algorithm.outputSize);
-  for (const block of out) block.fill(0);
-  if (stream.length === length) return ok(stream);
-  // An exact-size copy, so that zeroing the result leaves no key tail behind.
-  const exact = Buffer.from(stream.subarray(0, length));
-  stream.fill(0);
-  return ok(exact);
+  previous?.fill(0);
+  return ok(stream);
 }
