@@ -113,3 +113,19 @@ export function newIkeSaData(init: {
 export function localSpi(sa: IkeSaData): Buffer {
   return sa.initiator ? sa.spiI : sa.spiR;
 }
+
+/**
+ * Once the SA is established, what only IKE_SA_INIT and IKE_AUTH needed
+ * goes: both IKE_SA_INIT messages (signed by AUTH), the nonces (CHILD SA
+ * keys of IKE_AUTH), our key-exchange private value and the proposals we
+ * offered. An IKE SA lives for hours; these would be most of its memory.
+ */
+export function forgetHandshake(sa: IkeSaData): void {
+  sa.ke?.dispose();
+  sa.ke = undefined;
+  sa.initRequest = undefined;
+  sa.initResponse = undefined;
+  sa.nonceI = undefined;
+  sa.nonceR = undefined;
+  sa.sentIkeProposals = undefined;
+}

@@ -22,7 +22,7 @@ import { ChildSa } from './child-sa.js';
 import type { Clock } from './clock.js';
 import { effect, type Effect } from './effects.js';
 import type { ExecutionReport, Executor } from './executor.js';
-import { localSpi, newIkeSaData, type IkeSaData } from './ike-sa-data.js';
+import { forgetHandshake, localSpi, newIkeSaData, type IkeSaData } from './ike-sa-data.js';
 import { ikeSaStateMachine } from './ike-sa-state.js';
 import type { IkeConn } from './conn.js';
 import { Mailbox } from './mailbox.js';
@@ -63,6 +63,8 @@ export interface IkeSaPorts {
   replacePeerSas(sa: IkeSa, reason: string): Promise<number>;
   /** The SA is gone; the manager forgets it. */
   destroyed(sa: IkeSa): void;
+  /** The SA was established (first time only); the manager indexes it. */
+  established?(sa: IkeSa): void;
   /** A fresh IKE SPI of ours (unique among live SAs). */
   newSpi(): Buffer;
   /** Register the IKE SA that replaces `old` after a rekey. */
@@ -390,6 +392,7 @@ export class IkeSa {
     sa.state.to('INIT_ANSWERED');
     sa.state.to('ESTABLISHED');
     sa.establishedAt = this.ports.clock.wallTime();
+    forgetHandshake(sa);
     return undefined;
   }
 
@@ -693,6 +696,8 @@ export class IkeSa {
     }
     if (sa.state.is('ESTABLISHED') && !sa.establishedAt) {
       sa.establishedAt = now;
+      forgetHandshake(sa);
+      this.ports.established?.(this);
       this.scheduleIkeRekey();
       this.scheduleDpd();
     }

@@ -4,6 +4,8 @@
 // (RequestWindow) and the requests the peer sends us (ResponseWindow).
 // The responder side answers a retransmitted request from its cache, by
 // comparing the raw bytes, before any decryption or other crypto happens.
+// Only a 64-bit fingerprint of the last request is kept, not its bytes: the
+// window lives as long as the IKE SA, and a retransmit is byte-identical.
 
 import { retransmitWait, type RetransmitPolicy } from './retransmit-policy.js';
 
@@ -90,7 +92,7 @@ export type RequestVerdict =
 /** The peer's requests: which ID we expect, and our cached last response. */
 export class ResponseWindow {
   private expected = 0;
-  private last?: { messageId: number; request: Uint8Array; response?: Uint8Array[] };
+  private last?: { messageId: number; length: number; hash1: number; hash2: number; response?: Uint8Array[] };
 
   get expectedMessageId(): number {
     return this.expected;
@@ -101,7 +103,7 @@ export class ResponseWindow {
     if (messageId === this.expected) return { kind: 'new' };
     const last = this.last;
     if (last && messageId === last.messageId) {
-      if (!sameBytes(last.request, raw)) return { kind: 'invalid', reason: `different message under answered ID ${messageId}` };
+      if (!sameFingerprint(last, raw)) return { kind: 'invalid', reason: `different message under answered ID ${messageId}` };
       return last.response ? { kind: 'retransmit', datagrams: last.response } : { kind: 'in-progress' };
     }
     return { kind: 'invalid', reason: `message ID ${messageId}, expected ${this.expected}` };
@@ -112,16 +114,42 @@ export class ResponseWindow {
   }
   /** The request passed integrity checks and is being processed. */
   accept(messageId: number, raw: Uint8Array): void {
-    this.last = { messageId, request: raw };
+    const [hash1, hash2] = fingerprint(raw);
+    this.last = { messageId, length: raw.length, hash1, hash2 };
     this.expected = messageId + 1;
   }
   /** Our response went out; later retransmits of the request get these bytes. */
   remember(messageId: number, datagrams: Uint8Array[]): void {
-    if (this.last?.messageId === messageId) this.last.response = datagrams;
+    // Copied into buffers of their own: the encoder's output is a slice of
+    // Node's shared pool, and a cached slice would pin a whole slab.
+    if (this.last?.messageId === messageId) this.last.response = datagrams.map(ownCopy);
   }
 }
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  return Buffer.from(a.buffer, a.byteOffset, a.length).equals(Buffer.from(b.buffer, b.byteOffset, b.length));
+/** A copy with its own ArrayBuffer (Uint8Array copies are never pooled). */
+function ownCopy(bytes: Uint8Array): Uint8Array {
+  return new Uint8Array(bytes);
+}
+
+/**
+ * Two independent 32-bit hashes (FNV-1a and a multiplicative one) over the
+ * whole message. A retransmit is byte-identical; a different message under
+ * the same ID is told apart unless both hashes and the length collide.
+ */
+function fingerprint(bytes: Uint8Array): [number, number] {
+  let h1 = 0x811c9dc5;
+  let h2 = bytes.length ^ 0x9e3779b9;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i]!;
+    h1 = Math.imul(h1 ^ b, 0x01000193);
+    h2 = Math.imul(h2 ^ (b + i), 0x85ebca6b);
+    h2 ^= h2 >>> 13;
+  }
+  return [h1 >>> 0, h2 >>> 0];
+}
+
+function sameFingerprint(last: { length: number; hash1: number; hash2: number }, raw: Uint8Array): boolean {
+  if (last.length !== raw.length) return false;
+  const [hash1, hash2] = fingerprint(raw);
+  return hash1 === last.hash1 && hash2 === last.hash2;
 }

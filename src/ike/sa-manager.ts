@@ -63,6 +63,14 @@ export interface InitLoad extends InitLimits {
 export class SaManager {
   private readonly bySpi = new Map<string, IkeSa>();
   private readonly halfOpen = new Map<string, IkeSa>();
+  private readonly byId = new Map<number, IkeSa>();
+  /** The halfOpen key of each responder SA until it is established (or gone). */
+  private readonly halfOpenKeys = new Map<IkeSa, string>();
+  /** Established SAs by their pair of identities, for INITIAL_CONTACT (see replacePeerSas). */
+  private readonly byIdentities = new Map<string, Set<IkeSa>>();
+  private readonly identityKeys = new Map<IkeSa, string>();
+  /** One ports object for all SAs (it was a copy per SA: 5 closures and a spread each). */
+  private readonly shared: IkeSaPorts;
   /** Responder SAs not yet seen past INIT_ANSWERED (pruned when counted at a limit). */
   private readonly pending = new Set<IkeSa>();
   private nextId = 1;
@@ -72,6 +80,15 @@ export class SaManager {
   private responderSas = 0;
 
   constructor(private readonly ports: SaManagerPorts) {
+    this.shared = {
+      ...ports,
+      newSpi: () => this.newSpi(),
+      succeed: (old, successor) => this.succeed(old, successor),
+      drop: (reason, detail) => ports.drop(reason, detail),
+      replacePeerSas: (sa, reason) => this.replacePeerSas(sa, reason),
+      established: (sa) => this.established(sa),
+      destroyed: (sa) => this.destroyed(sa),
+    };
     this.limits = { ...defaultInitLimits, ...(ports.cookieThreshold !== undefined ? { cookieThreshold: ports.cookieThreshold } : {}) };
     this.cookies = new CookieGenerator({
       now: () => ports.clock.now(),
@@ -158,7 +175,7 @@ export class SaManager {
   }
 
   get(id: number): IkeSa | undefined {
-    return this.all().find((sa) => sa.id === id);
+    return this.byId.get(id);
   }
 
   /** Resolves once every SA's mailbox has drained. */
@@ -166,14 +183,14 @@ export class SaManager {
     for (;;) {
       const sas = this.all();
       await Promise.all(sas.map((sa) => sa.idle()));
-      if (sas.every((sa) => this.all().includes(sa)) && this.all().length === sas.length) return;
+      if (this.byId.size === sas.length && sas.every((sa) => this.byId.get(sa.id) === sa)) return;
     }
   }
 
   /** New initiator SA for `conn` towards `remote`. */
   create(conn: IkeConn, local: { address: string; port: number }, remote: { address: string; port: number }): IkeSa {
-    const sa = new IkeSa({ id: this.nextId++, initiator: true, spiI: this.newSpi(), spiR: Buffer.from(ZERO_SPI), local, remote, conn }, this.saPorts());
-    this.bySpi.set(sa.localSpi.toString('hex'), sa);
+    const sa = new IkeSa({ id: this.nextId++, initiator: true, spiI: this.newSpi(), spiR: Buffer.from(ZERO_SPI), local, remote, conn }, this.shared);
+    this.register(sa);
     return sa;
   }
 
@@ -193,11 +210,12 @@ export class SaManager {
       if (!sa) {
         if (!this.admit(d, h.spiI)) return;
         sa = new IkeSa(
-          { id: this.nextId++, initiator: false, spiI: Buffer.from(h.spiI), spiR: this.newSpi(), local: d.local, remote: d.remote },
-          this.saPorts(key),
+          { id: this.nextId++, initiator: false, spiI: ownBytes(h.spiI), spiR: this.newSpi(), local: d.local, remote: d.remote },
+          this.shared,
         );
-        this.bySpi.set(sa.localSpi.toString('hex'), sa);
+        this.register(sa);
         this.halfOpen.set(key, sa);
+        this.halfOpenKeys.set(sa, key);
         this.pending.add(sa);
         this.responderSas++;
       }
@@ -239,14 +257,63 @@ export class SaManager {
     const d = old.data;
     const sa = new IkeSa(
       { id: this.nextId++, initiator: successor.initiator ?? false, spiI: successor.spiI, spiR: successor.spiR, local: d.local, remote: d.remote, ...(d.conn ? { conn: d.conn } : {}) },
-      this.saPorts(),
+      this.shared,
     );
     const error = sa.takeOver(d, successor);
     if (error) {
       this.ports.drop('rekey-failed', error);
       return;
     }
+    this.register(sa);
+    this.established(sa);
+  }
+
+  private register(sa: IkeSa): void {
     this.bySpi.set(sa.localSpi.toString('hex'), sa);
+    this.byId.set(sa.id, sa);
+  }
+
+  /**
+   * The SA finished IKE_AUTH: a retransmitted IKE_SA_INIT can no longer
+   * reach it (the initiator has our answer), and it joins the identity index.
+   */
+  private established(sa: IkeSa): void {
+    const key = this.halfOpenKeys.get(sa);
+    if (key !== undefined) {
+      if (this.halfOpen.get(key) === sa) this.halfOpen.delete(key);
+      this.halfOpenKeys.delete(sa);
+    }
+    this.pending.delete(sa);
+    this.indexIdentities(sa);
+  }
+
+  private destroyed(sa: IkeSa): void {
+    this.bySpi.delete(sa.localSpi.toString('hex'));
+    this.byId.delete(sa.id);
+    const key = this.halfOpenKeys.get(sa);
+    if (key !== undefined && this.halfOpen.get(key) === sa) this.halfOpen.delete(key);
+    this.halfOpenKeys.delete(sa);
+    this.pending.delete(sa);
+    const ids = this.identityKeys.get(sa);
+    if (ids !== undefined) {
+      const set = this.byIdentities.get(ids);
+      set?.delete(sa);
+      if (set?.size === 0) this.byIdentities.delete(ids);
+      this.identityKeys.delete(sa);
+    }
+    this.ports.forgotten(sa);
+  }
+
+  private indexIdentities(sa: IkeSa): string | undefined {
+    const { peerId, localId } = sa.data;
+    if (!peerId || !localId || sa.data.state.is('DESTROYED')) return undefined;
+    const key = `${formatIdentity(peerId)}\u0000${formatIdentity(localId)}`;
+    if (this.identityKeys.get(sa) === key) return key;
+    this.identityKeys.set(sa, key);
+    let set = this.byIdentities.get(key);
+    if (!set) this.byIdentities.set(key, (set = new Set()));
+    set.add(sa);
+    return key;
   }
 
   /**
@@ -255,36 +322,24 @@ export class SaManager {
    * previous life of the peer. Forget it without a word to the peer, and
    * remove its kernel state, before `sa` installs its own.
    */
+  // Looked up in an index of established SAs (and of SAs that sent
+  // INITIAL_CONTACT themselves) by their two identities, not by a scan of
+  // every SA: each new peer sends INITIAL_CONTACT, and a scan made every
+  // handshake cost as much as the number of SAs.
   private async replacePeerSas(sa: IkeSa, reason: string): Promise<number> {
-    const { peerId, localId } = sa.data;
-    if (!peerId || !localId) return 0;
-    const same = (o: IkeSa) =>
-      o !== sa &&
-      !o.data.state.is('DESTROYED') &&
-      o.data.peerId !== undefined &&
-      o.data.localId !== undefined &&
-      formatIdentity(o.data.peerId) === formatIdentity(peerId) &&
-      formatIdentity(o.data.localId) === formatIdentity(localId);
-    const stale = this.all().filter(same);
+    const key = this.indexIdentities(sa);
+    if (key === undefined) return 0;
+    const stale = [...(this.byIdentities.get(key) ?? [])].filter((o) => o !== sa && !o.data.state.is('DESTROYED'));
     await Promise.all(stale.map((o) => o.abandon(reason)));
     return stale.length;
   }
+}
 
-  private saPorts(halfOpenKey?: string): IkeSaPorts {
-    return {
-      ...this.ports,
-      newSpi: () => this.newSpi(),
-      succeed: (old, successor) => this.succeed(old, successor),
-      drop: (reason, detail) => this.ports.drop(reason, detail),
-      replacePeerSas: (sa, reason) => this.replacePeerSas(sa, reason),
-      destroyed: (sa) => {
-        this.bySpi.delete(sa.localSpi.toString('hex'));
-        if (halfOpenKey) this.halfOpen.delete(halfOpenKey);
-        this.pending.delete(sa);
-        this.ports.forgotten(sa);
-      },
-    };
-  }
+/** An exact copy with its own memory (a view of the datagram would keep all of it alive). */
+function ownBytes(bytes: Uint8Array): Buffer {
+  const copy = Buffer.allocUnsafeSlow(bytes.length);
+  copy.set(bytes);
+  return copy;
 }
 
 /** A bug surfaced while handling a datagram: keep its first stack lines for the log. */

@@ -145,6 +145,9 @@ export function processInitResponse(sa: IkeSaData, msg: IkeMessage, raw: Buffer,
   const keyError = keyIkeSa(sa, chosen, shared.value);
   shared.value.fill(0);
   if (keyError) return fail('KEY_DERIVATION_FAILED', keyError);
+  // No restart can follow once the SA is keyed: our private value goes.
+  sa.ke.dispose();
+  sa.ke = undefined;
   const natNotes = applyNat(sa, payloads, msg.header.spiR);
   peerExtensions(sa, payloads);
   if ((sa.natLocal || sa.natRemote) && needsAh(conn)) {
@@ -285,6 +288,9 @@ export function answerInit(sa: IkeSaData, msg: IkeMessage, raw: Buffer, env: Tas
     response,
   );
   sa.initResponse = bytes;
+  // Our private value has done its work (g^ir is in the keys); not kept.
+  ke.value.dispose();
+  sa.ke = undefined;
   sa.state.to('INIT_ANSWERED');
   return {
     effects: [
