@@ -81,8 +81,13 @@ export class NftFirewall {
     const list = this.installed.get(key);
     this.installed.delete(key);
     if (!list || list.length === 0) return;
+    const batch = list.map((r) => `delete rule ${NFT_FAMILY} ${NFT_TABLE} ${r.chain} handle ${r.handle}`).join('\n') + '\n';
+    const all = await this.run(['-f', '-'], batch);
+    if (all.missing) throw new NftMissingError();
+    if (all.code === 0) return;
+    // A batch fails as a whole when one rule vanished (an admin flushed the
+    // chain): then rule by rule, "already gone" being fine.
     const failures: string[] = [];
-    // One nft call per rule: a batch fails as a whole when one rule vanished.
     for (const r of list) {
       const out = await this.run(['-f', '-'], `delete rule ${NFT_FAMILY} ${NFT_TABLE} ${r.chain} handle ${r.handle}\n`);
       if (out.missing) throw new NftMissingError();

@@ -52,7 +52,9 @@ export class UpdownRunner implements UpdownPort {
   notify(event: UpdownEvent): void {
     if (!wantsUpdown(event)) return;
     const previous = this.queues.get(event.conn) ?? this.ready;
-    const next = previous.then(() => this.handle(event)).catch((err: unknown) => {
+    // setImmediate: the IKE SA's current batch (e.g. the response after a
+    // Delete) goes out before a script or nft process is even spawned.
+    const next = previous.then(() => new Promise<void>((resolve) => setImmediate(resolve))).then(() => this.handle(event)).catch((err: unknown) => {
       this.log(event.conn, 'error', `updown for conn '${event.conn}' failed: ${(err as Error)?.message ?? String(err)}`);
     });
     this.queues.set(event.conn, next);

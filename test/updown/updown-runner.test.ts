@@ -101,8 +101,7 @@ describe('UpdownRunner', () => {
     expect(calls.map((c) => c.replace(/ ip saddr .*? accept comment "[^"]*"/g, ' ...'))).toEqual([
       'delete table inet nodeswan',
       'add rule inet nodeswan forward ... | add rule inet nodeswan forward ...',
-      'delete rule inet nodeswan forward handle 10',
-      'delete rule inet nodeswan forward handle 11',
+      'delete rule inet nodeswan forward handle 10 | delete rule inet nodeswan forward handle 11',
       'delete table inet nodeswan',
     ]);
     expect(log.join('\n')).toContain('leftfirewall: accept rules for 198.51.100.0/24 === 203.0.113.0/24 added to table inet nodeswan');
