@@ -2,6 +2,8 @@
 // ManualClock and move time forward explicitly, so retransmission and
 // lifetime behaviour is tested without sleeping.
 
+import { TimerQueue } from './timer-queue.js';
+
 export interface TimerHandle {
   cancel(): void;
 }
@@ -15,6 +17,10 @@ export interface Clock {
 }
 
 export class SystemClock implements Clock {
+  // One heap behind one unref'd Node timer (timer-queue.ts): protocol timers
+  // never keep the process alive on their own (the sockets and the control
+  // server do), and thousands of SAs' timers cost an entry each.
+  private readonly timers = new TimerQueue(() => this.now());
   now(): number {
     return performance.now();
   }
@@ -22,11 +28,7 @@ export class SystemClock implements Clock {
     return new Date();
   }
   setTimer(ms: number, fire: () => void): TimerHandle {
-    const handle = setTimeout(fire, Math.max(0, ms));
-    // Protocol timers never keep the process alive on their own: the
-    // sockets and the control server do.
-    handle.unref?.();
-    return { cancel: () => clearTimeout(handle) };
+    return this.timers.add(ms, fire);
   }
 }
 
