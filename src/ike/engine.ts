@@ -15,6 +15,7 @@ import { SystemClock, type Clock } from './clock.js';
 import type { IkeConn } from './conn.js';
 import { connFromConfig } from './conn-from-config.js';
 import { changedSettings, sameConn } from './conn-diff.js';
+import { decideUniqueness, type UniqueIds } from './uniqueness.js';
 import { CredentialStore } from './credentials.js';
 import type { SaEvent } from './effects.js';
 import { Executor } from './executor.js';
@@ -51,6 +52,8 @@ export interface IkeEngineOptions {
    * (default: ask the kernel's routing with a connected UDP socket).
    */
   routeSource?: (remote: string) => Promise<string | undefined>;
+  /** config setup uniqueids= until a config model says otherwise (default yes). */
+  uniqueIds?: UniqueIds;
   /** How long shutdown() waits for peers to answer our Deletes. */
   shutdownGraceMs?: number;
   /** A conn's trap policies went into or out of the kernel (the updown route/unroute hook). */
@@ -74,11 +77,16 @@ export class IkeEngine implements Engine {
   private readonly startedAt: Date;
   private counters: Counters = new Map();
   private nextChild = 1;
+  /** config setup uniqueids= (uniqueness.ts). */
+  private uniqueIds: UniqueIds;
+  /** New IKE SA id -> the id of the SA it reauthenticates. */
+  private readonly reauthOf = new Map<number, number>();
   /** auto=route, `ipsec route`, dpdaction/closeaction=hold (on-demand.ts). */
   private readonly onDemand: OnDemand;
 
   constructor(private readonly options: IkeEngineOptions) {
     this.clock = options.clock ?? new SystemClock();
+    this.uniqueIds = options.uniqueIds ?? 'yes';
     this.random = options.random ?? randomBytes;
     this.startedAt = this.clock.wallTime();
     this.credentials = new CredentialStore(options.ipsecDir ?? '/etc/ipsec.d', this.secrets);
@@ -108,6 +116,7 @@ export class IkeEngine implements Engine {
       now: () => this.clock.wallTime(),
       nextChildId: () => this.nextChild++,
       reqidFor: (conn) => this.reqidFor(conn),
+      honoursInitialContact: () => this.uniqueIds !== 'never',
       firstContact: (data) => !this.manager.all().some((o) => o.data !== data && !o.destroyed && o.data.remote.address === data.remote.address),
     };
     this.manager = new SaManager({
@@ -173,6 +182,7 @@ export class IkeEngine implements Engine {
 
   async load(config: unknown, secrets: unknown): Promise<ReloadReport> {
     const model = config as ConfigModel;
+    this.uniqueIds = model.setup?.uniqueIds ?? this.options.uniqueIds ?? 'yes';
     if (model.setup) {
       this.setInitLimits({
         cookieThreshold: model.setup.ddosIkeThreshold,
@@ -426,12 +436,30 @@ export class IkeEngine implements Engine {
       case 'children-closing':
         if (sa) this.onDemand.closing(sa, event.cause, event.conns);
         return;
+      case 'ike-established':
+        // After the current job, so the new SA's CHILD SA is installed first.
+        if (sa) void sa.idle().then(() => this.enforceUniqueness(sa));
+        return;
       case 'ike-deleted':
         this.log('info', `IKE SA ${event.reason}`, name);
         return;
       default:
         return;
     }
+  }
+
+  /** uniqueids= and simultaneous initiation (uniqueness.ts): delete what the rule says goes. */
+  private enforceUniqueness(sa: IkeSa): void {
+    if (sa.destroyed || !sa.data.state.is('ESTABLISHED')) return;
+    const others = this.manager.all().filter((o) => !o.destroyed && !this.reauthPair(o, sa)).map((o) => o.data);
+    const decision = decideUniqueness(sa.data, others, this.uniqueIds);
+    for (const reason of decision.reasons) this.log('info', reason, sa.data.conn?.name);
+    for (const going of decision.delete) void this.manager.get(going.id)?.delete();
+  }
+
+  /** A reauthentication's successor and the SA it replaces are not duplicates. */
+  private reauthPair(a: IkeSa, b: IkeSa): boolean {
+    return this.reauthOf.get(a.id) === b.id || this.reauthOf.get(b.id) === a.id;
   }
 
   private onForgotten(sa: IkeSa): void {

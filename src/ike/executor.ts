@@ -59,18 +59,36 @@ export interface ExecutionReport {
 }
 
 export class Executor {
+  /**
+   * Installed CHILD SAs per reqid, across all IKE SAs. A conn's policies
+   * belong to its reqid: while two CHILD SAs of one conn coexist (a rekey,
+   * a reauthentication, duplicates from both ends initiating at once) they
+   * share one set of policies, which goes only with the last of them.
+   */
+  private readonly installedByReqid = new Map<number, Set<number>>();
+
   constructor(private readonly ports: ExecutorPorts) {}
+
+  private sharing(reqid: number): Set<number> {
+    let set = this.installedByReqid.get(reqid);
+    if (!set) this.installedByReqid.set(reqid, (set = new Set()));
+    return set;
+  }
 
   async apply(effects: readonly Effect[], ctx: ExecutionContext): Promise<ExecutionReport> {
     const report: ExecutionReport = { sent: [], installed: [], failed: [], deleted: [], updated: [] };
     for (const fx of effects) {
       switch (fx.kind) {
         case 'install-child': {
-          const error = await this.install(fx.child, fx.policies ?? true, fx.outbound ?? true);
+          const siblings = this.sharing(fx.child.reqid);
+          // Policies already in place for the reqid are updated, not added (they would exist).
+          const shared = siblings.size > 0;
+          const error = await this.install(fx.child, fx.policies ?? true, fx.outbound ?? true, shared);
           if (error === undefined) {
+            siblings.add(fx.child.childId);
             report.installed.push(fx.child.childId);
             this.ports.emit({ type: 'child-installed', ikeSaId: ctx.ikeSaId, childId: fx.child.childId });
-            if (fx.policies ?? true) this.ports.childFlow?.('up', fx.child, ctx.ikeSaId);
+            if ((fx.policies ?? true) && !shared) this.ports.childFlow?.('up', fx.child, ctx.ikeSaId);
           } else {
             report.failed.push({ childId: fx.child.childId, error });
             this.ports.emit({
@@ -91,8 +109,12 @@ export class Executor {
           }
           break;
         case 'delete-child': {
-          const problems = await this.remove(fx.child, fx.keepPolicies ?? false);
-          if (!(fx.keepPolicies ?? false)) this.ports.childFlow?.('down', fx.child, ctx.ikeSaId);
+          const siblings = this.sharing(fx.child.reqid);
+          siblings.delete(fx.child.childId);
+          const keepPolicies = (fx.keepPolicies ?? false) || siblings.size > 0;
+          if (siblings.size === 0) this.installedByReqid.delete(fx.child.reqid);
+          const problems = await this.remove(fx.child, keepPolicies);
+          if (!keepPolicies) this.ports.childFlow?.('down', fx.child, ctx.ikeSaId);
           wipeChildKeys(fx.child);
           for (const message of problems) {
             this.ports.emit({ type: 'log', ikeSaId: ctx.ikeSaId, level: 'error', message: `removing CHILD SA '${fx.child.connName}' from the kernel: ${message}` });
@@ -159,12 +181,13 @@ export class Executor {
   }
 
   /** Applies the install plan; on failure undoes what was done and returns the reason. */
-  private async install(child: ChildSaParams, withPolicies: boolean, withOutbound: boolean): Promise<string | undefined> {
+  private async install(child: ChildSaParams, withPolicies: boolean, withOutbound: boolean, sharedPolicies = false): Promise<string | undefined> {
     const done: KernelOp[] = [];
     for (const op of installPlan(child, withPolicies, withOutbound).install) {
       try {
-        await this.applyOp(op);
-        done.push(op);
+        await this.applyOp(op, sharedPolicies);
+        // Shared policies stay with the sibling CHILD SA if this one is rolled back.
+        if (!(sharedPolicies && op.op === 'add-policy')) done.push(op);
       } catch (err) {
         await this.undo(done.reverse());
         return describe(op, err);
@@ -173,11 +196,11 @@ export class Executor {
     return undefined;
   }
 
-  private async applyOp(op: KernelOp): Promise<void> {
+  private async applyOp(op: KernelOp, sharedPolicies = false): Promise<void> {
     const kernel = this.ports.kernel;
     if (op.op === 'update-sa') await kernel.updateSa(op.sa);
     else if (op.op === 'add-sa') await kernel.addSa(op.sa);
-    else if (this.ports.traps?.policyFor(op.policy.dir, op.policy.selector)) await kernel.updatePolicy(op.policy);
+    else if (sharedPolicies || this.ports.traps?.policyFor(op.policy.dir, op.policy.selector)) await kernel.updatePolicy(op.policy);
     else await kernel.addPolicy(op.policy);
   }
 

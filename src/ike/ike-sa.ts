@@ -453,7 +453,7 @@ export class IkeSa {
         if (!sa.state.is('INIT_ANSWERED')) return this.ports.drop('unexpected-exchange');
         const prepared = prepareAuth(sa, env, id, payloads);
         if (!isPrepared(prepared)) return this.run(prepared);
-        if (findNotify(payloads, NotifyType.INITIAL_CONTACT)) {
+        if (findNotify(payloads, NotifyType.INITIAL_CONTACT) && env.honoursInitialContact?.() !== false) {
           await this.ports.replacePeerSas(this, `peer ${sa.remote.address} sent INITIAL_CONTACT: its earlier SAs are gone`);
         }
         let spiIn: number | undefined;

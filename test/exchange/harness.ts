@@ -49,7 +49,7 @@ export class Exchange {
     });
   }
 
-  async side(name: string, address: string, options: { cookieThreshold?: number; random?: (size: number) => Buffer; updown?: UpdownPort } = {}): Promise<Side> {
+  async side(name: string, address: string, options: { cookieThreshold?: number; random?: (size: number) => Buffer; updown?: UpdownPort; uniqueIds?: 'yes' | 'no' | 'never' | 'replace' | 'keep' } = {}): Promise<Side> {
     const transport = this.network.endpoint([
       { address, port: 500 },
       { address, port: 4500 },

@@ -30,6 +30,8 @@ export interface TaskEnv {
    * between the two identities). Absent: always.
    */
   firstContact?(sa: IkeSaData): boolean;
+  /** False with uniqueids=never: a peer's INITIAL_CONTACT does not clear its older SAs. Absent: true. */
+  honoursInitialContact?(): boolean;
 }
 
 export interface Failure {

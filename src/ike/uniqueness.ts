@@ -1,0 +1,83 @@
+// What to do when an IKE SA is established while another one of the same
+// conn between the same two identities exists (config setup uniqueids=,
+// and both ends initiating the same conn at once). Pure: the engine
+// applies the decision.
+//
+//  - Opposite roles (we initiated one, the peer the other): both ends ran
+//    `ipsec up` (or auto=start) at about the same time. Both ends hold the
+//    same two SAs, so both apply one rule and reach the same answer: the
+//    SA holding the lowest of the four IKE SPIs (compared as unsigned
+//    64-bit numbers) is redundant and is deleted by the end that initiated
+//    it; the other end waits for that Delete. This holds for every
+//    uniqueids value: the duplicate is an accident of timing, not a second
+//    client.
+//  - Same role (the peer, or we, started a second IKE SA while the first
+//    was up): uniqueids=yes|replace deletes the older one (with a Delete
+//    to the peer), keep deletes the new one, no|never keep both.
+//
+// A reauthentication's successor is not a duplicate of the SA it replaces
+// (`related` says which pairs to skip).
+
+import { formatIdentity } from './identity.js';
+import type { IkeSaData } from './ike-sa-data.js';
+
+export type UniqueIds = 'yes' | 'no' | 'never' | 'replace' | 'keep';
+
+export interface UniquenessDecision {
+  /** IKE SAs we delete (with a Delete to the peer). */
+  delete: IkeSaData[];
+  /** Why, one line each, for the log. */
+  reasons: string[];
+}
+
+/** Same conn, same two identities, both established. */
+export function duplicatesOf(sa: IkeSaData, others: readonly IkeSaData[]): IkeSaData[] {
+  const name = sa.conn?.name;
+  if (!name || !sa.peerId || !sa.localId) return [];
+  const peer = formatIdentity(sa.peerId);
+  const local = formatIdentity(sa.localId);
+  return others.filter(
+    (o) =>
+      o !== sa &&
+      o.conn?.name === name &&
+      o.state.is('ESTABLISHED') &&
+      o.peerId !== undefined &&
+      o.localId !== undefined &&
+      formatIdentity(o.peerId) === peer &&
+      formatIdentity(o.localId) === local,
+  );
+}
+
+/** The SA of the two that holds the lowest IKE SPI (the redundant one of a simultaneous initiation). */
+export function redundantOfPair(a: IkeSaData, b: IkeSaData): IkeSaData {
+  const lowest = (sa: IkeSaData) => (Buffer.compare(sa.spiI, sa.spiR) <= 0 ? sa.spiI : sa.spiR);
+  return Buffer.compare(lowest(a), lowest(b)) <= 0 ? a : b;
+}
+
+/** `fresh` was just established: which SAs go. */
+export function decideUniqueness(fresh: IkeSaData, others: readonly IkeSaData[], policy: UniqueIds): UniquenessDecision {
+  const decision: UniquenessDecision = { delete: [], reasons: [] };
+  const peer = fresh.peerId ? formatIdentity(fresh.peerId) : '?';
+  for (const old of duplicatesOf(fresh, others)) {
+    if (old.initiator !== fresh.initiator) {
+      const redundant = redundantOfPair(old, fresh);
+      const spi = (sa: IkeSaData) => `${sa.spiI.toString('hex')}_i ${sa.spiR.toString('hex')}_r`;
+      if (redundant.initiator) {
+        decision.delete.push(redundant);
+        decision.reasons.push(`both ends initiated conn '${fresh.conn?.name}': deleting our IKE SA ${spi(redundant)} (it holds the lowest SPI), keeping ${spi(redundant === old ? fresh : old)}`);
+      } else {
+        decision.reasons.push(`both ends initiated conn '${fresh.conn?.name}': the peer deletes its IKE SA ${spi(redundant)} (it holds the lowest SPI)`);
+      }
+      continue;
+    }
+    if (policy === 'no' || policy === 'never') continue;
+    if (policy === 'keep') {
+      decision.delete.push(fresh);
+      decision.reasons.push(`uniqueids=keep: conn '${fresh.conn?.name}' already has an IKE SA with '${peer}'; deleting the new one`);
+      return decision;
+    }
+    decision.delete.push(old);
+    decision.reasons.push(`uniqueids=${policy}: a new IKE SA of conn '${fresh.conn?.name}' with '${peer}' replaces the older one`);
+  }
+  return decision;
+}
