@@ -291,6 +291,8 @@ function buildConn(section: ResolvedSection, diags: Diagnostics, cache: Proposal
     lifePackets: r.num('lifepackets', 0),
     marginPackets: r.num('marginpackets', 0),
     keyingTries: r.num('keyingtries', DEFAULTS.keyingTries),
+    retransmitInterval: r.num('retransmit-interval', 0),
+    retransmitTimeout: r.num('retransmit-timeout', 0),
     rekey: r.bool('rekey', true),
     reauth: r.bool('reauth', true),
     dpdDelay: r.num('dpddelay', DEFAULTS.dpdDelay),

@@ -235,8 +235,8 @@ kw('narrowing', CONN, L, bool, 'implemented', 'Allow traffic-selector narrowing.
 kw('esn', CONN, L, en('yes', 'no', 'either'), 'implemented', 'Extended sequence numbers.', { default: 'either' });
 kw('failureshunt', CONN, L, en('none', 'passthrough', 'drop', 'hold', 'reject'), 'ignored', 'Shunt after negotiation failure.');
 kw('negotiationshunt', CONN, L, en('passthrough', 'drop', 'hold'), 'ignored', 'Shunt during negotiation.');
-kw('retransmit-timeout', CONN, L, time, 'ignored', 'Total retransmission time.');
-kw('retransmit-interval', CONN, L, str, 'ignored', 'First retransmission delay in ms.');
+kw('retransmit-timeout', CONN, L, time, 'implemented', 'Total time a request is retransmitted before the exchange is given up (set either this or retransmit-interval to use the doubling schedule; else 4 s x1.8, 5 retransmits).');
+kw('retransmit-interval', CONN, L, num, 'implemented', 'First retransmission delay in ms, doubled on each retransmit (default 500 when retransmit-timeout is set).');
 kw('nat-keepalive', CONN, L, bool, 'implemented', 'Send NAT-T keepalives.', { default: 'yes' });
 kw('nat_keepalive', CONN, L, bool, 'implemented', 'Old spelling of nat-keepalive.', { aliasOf: 'nat-keepalive' });
 kw('initial-contact', CONN, L, bool, 'implemented', 'Send INITIAL_CONTACT.', { default: 'yes' });

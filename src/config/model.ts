@@ -99,6 +99,10 @@ export interface ConnModel {
   marginPackets: number;
   /** 0 = retry forever. */
   keyingTries: number;
+  /** retransmit-interval in ms; 0 = not set. */
+  retransmitInterval: number;
+  /** retransmit-timeout in seconds; 0 = not set. */
+  retransmitTimeout: number;
   rekey: boolean;
   reauth: boolean;
   dpdDelay: number;

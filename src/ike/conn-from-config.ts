@@ -3,6 +3,7 @@
 // negotiate yet) stays behind; proposal sets become typed transforms, with
 // the default proposals appended unless the admin ended the list in `!`.
 
+import { retransmitBudget, type RetransmitPolicy } from './retransmit-policy.js';
 import { defaultProposals, type Proposal as ConfigProposal, type ProposalSet } from '../config/proposals.js';
 import type { ConnModel, EndModel, HostSpec } from '../config/model.js';
 import { TransformType } from '../wire/iana/transforms.js';
@@ -109,6 +110,7 @@ export function connFromConfig(c: ConnModel): IkeConn {
   if (c.forceEncaps) conn.forceEncaps = true;
   if (c.neverEncaps) conn.neverEncaps = true;
   if (c.fragmentation !== 'yes') conn.fragmentation = c.fragmentation;
+  if (c.retransmitInterval > 0 || c.retransmitTimeout > 0) conn.retransmit = doublingRetransmits(c.retransmitInterval || 500, (c.retransmitTimeout || 60) * 1000);
   if (c.local.cert) conn.localCert = c.local.cert;
   if (c.remote.cert) conn.remoteCert = c.remote.cert;
   conn.sendCert = c.local.sendCert;
@@ -118,4 +120,15 @@ export function connFromConfig(c: ConnModel): IkeConn {
   if (local.protoPort) conn.localProtoPort = local.protoPort;
   if (remote.protoPort) conn.remoteProtoPort = remote.protoPort;
   return conn;
+}
+
+/**
+ * retransmit-interval / retransmit-timeout: the first wait, doubled on each
+ * retransmit, until the waits add up to the total; the exchange is given
+ * up then.
+ */
+export function doublingRetransmits(intervalMs: number, totalMs: number): RetransmitPolicy {
+  const policy: RetransmitPolicy = { timeoutMs: intervalMs, base: 2, tries: 0 };
+  while (retransmitBudget(policy) < totalMs && policy.tries < 30) policy.tries++;
+  return policy;
 }

@@ -1,0 +1,32 @@
+// retransmit-interval / retransmit-timeout (Libreswan) from ipsec.conf to
+// the IKE SA's retransmission schedule.
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/load.js';
+import { connFromConfig, doublingRetransmits } from '../../src/ike/conn-from-config.js';
+import { retransmitBudget, retransmitWait } from '../../src/ike/retransmit-policy.js';
+
+function conn(lines: string) {
+  const r = loadConfig('/etc/ipsec.conf', { text: `conn a\n  left=192.0.2.1\n  right=192.0.2.2\n  authby=secret\n${lines}` });
+  expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+  return connFromConfig(r.model!.conns[0]!);
+}
+
+describe('retransmit-interval and retransmit-timeout', () => {
+  it('without them the default schedule applies (no policy on the conn)', () => {
+    expect(conn('').retransmit).toBeUndefined();
+  });
+
+  it('the first wait doubles until the waits cover retransmit-timeout', () => {
+    const policy = conn('  retransmit-interval=250\n  retransmit-timeout=10s\n').retransmit!;
+    expect(policy).toEqual({ timeoutMs: 250, base: 2, tries: 5 });
+    expect([0, 1, 2, 3, 4, 5].map((n) => retransmitWait(policy, n))).toEqual([250, 500, 1000, 2000, 4000, 8000]);
+    expect(retransmitBudget(policy)).toBeGreaterThanOrEqual(10_000);
+    expect(retransmitBudget({ ...policy, tries: 4 })).toBeLessThan(10_000);
+  });
+
+  it('one of them alone: Libreswan defaults for the other (500 ms, 60 s)', () => {
+    expect(conn('  retransmit-timeout=3s\n').retransmit).toEqual(doublingRetransmits(500, 3000));
+    expect(conn('  retransmit-interval=1000\n').retransmit).toEqual(doublingRetransmits(1000, 60_000));
+    expect(doublingRetransmits(500, 3000)).toEqual({ timeoutMs: 500, base: 2, tries: 2 });
+  });
+});
