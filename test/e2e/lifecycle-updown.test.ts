@@ -52,6 +52,7 @@ describe('leftupdown script and leftfirewall rules', () => {
   let right: NodeswanDaemon;
   let dir: string;
   let events: string;
+  let uniqueId = '';
 
   const lines = () => (existsSync(events) ? readFileSync(events, 'utf8').trim().split('\n') : []);
   const table = async () => {
@@ -85,12 +86,13 @@ describe('leftupdown script and leftfirewall rules', () => {
 
   it('runs up-client with the tunnel\'s values and adds accept rules that match the tunnel\'s traffic', async () => {
     await left.up('tunnel');
-    const leftSa = (await left.status('tunnel')).ikeSas.find((s) => s.state === 'ESTABLISHED')!;
     const reqid = Number(/reqid (\d+)/.exec((await runIn(topo.left.ns, ['ip', 'xfrm', 'state'])).stdout)![1]);
     const [up] = await eventually('up-client in the events file', () => (lines().length >= 1 ? lines() : undefined));
-    expect(up).toBe(
-      `up-client tunnel ${topo.left.insideNet4} ${topo.right.insideNet4} ${topo.left.outer4} ${topo.right.outer4} left.example right.example esp ${reqid} ${leftSa.uniqueId} ${topo.left.wan}`,
+    // PLUTO_UNIQUEID is the IKE SA's id (status --json uniqueId); the down line must repeat it.
+    expect(up).toMatch(
+      new RegExp(`^up-client tunnel ${topo.left.insideNet4} ${topo.right.insideNet4} ${topo.left.outer4} ${topo.right.outer4} left.example right.example esp ${reqid} [1-9]\\d* ${topo.left.wan}$`),
     );
+    uniqueId = up!.split(' ')[10]!;
     expect(left.log()).toContain('updown: updown ran up-client');
 
     const rightReqid = Number(/reqid (\d+)/.exec((await runIn(topo.right.ns, ['ip', 'xfrm', 'state'])).stdout)![1]);
@@ -114,7 +116,8 @@ describe('leftupdown script and leftfirewall rules', () => {
     const down = await left.ipsec(['down', 'tunnel']);
     expect(down.exitCode, down.stdout + down.stderr).toBe(0);
     await eventually('down-client in the events file', () => (lines().length >= 2 ? true : undefined));
-    expect(lines()[1]).toMatch(new RegExp(`^down-client tunnel ${topo.left.insideNet4} ${topo.right.insideNet4} ${topo.left.outer4} ${topo.right.outer4} left.example right.example esp \\d+ \\d+ ${topo.left.wan}$`));
+    expect(lines()[1]).toBe(lines()[0]!.replace(/^up-client/, 'down-client'));
+    expect(lines()[1]!.split(' ')[10]).toBe(uniqueId);
     await eventually('no accept rules on right', async () => (ourRules(await table()).length === 0 ? true : undefined));
     expect(right.log()).toContain('leftfirewall: accept rules for');
 
