@@ -39,6 +39,9 @@ const metrics: Metric[] = [
   { label: 'responder CPU (s)', value: (r) => r.responderCpuSeconds, digits: 2 },
   { label: '  of which system (s)', value: (r) => r.responderSystemSeconds, digits: 2 },
   { label: 'responder CPU per handshake (µs)', value: cpuMicrosPerHandshake, digits: 0 },
+  // What one core could sustain at that cost: on a busy machine the rate above measures the
+  // scheduler's share (16 charon threads get more of it than one nodeswan thread), this does not.
+  { label: 'handshakes/s per core at that cost', value: (r) => 1e6 / cpuMicrosPerHandshake(r), digits: 0 },
   { label: 'responder RSS growth per SA (bytes)', value: rssBytesPerSa, digits: 0 },
   { label: 'established / failed / unfinished', value: (r) => r.established, digits: 0 },
   { label: 'IKE SAs the responder holds after', value: (r) => r.held, digits: 0 },
