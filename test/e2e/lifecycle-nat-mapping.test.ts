@@ -1,4 +1,6 @@
-// The NAT in front of left changes its mapping mid-tunnel (issue 6, NAT
+// NAT cases beyond lifecycle-nat.test.ts, left behind the NAT namespace.
+// 1. encapsulation=no: no NAT-D, IKE on 500, plain ESP on the wire.
+// 2. The NAT in front of left changes its mapping mid-tunnel (issue 6, NAT
 // item: "the peer's NAT mapping changing ... without tearing the SA down"),
 // in the kernel lab. Left sits behind the NAT namespace; once the tunnel is
 // up the NAT is told to map to ports 40000-40099 from now on and forgets
@@ -9,6 +11,7 @@
 // port in place: pings keep passing, with the same SPIs on both sides.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StatusSnapshot } from '../../src/daemon/engine.js';
+import { captureDuring } from '../lab/capture.js';
 import { NodeswanDaemon } from '../lab/nodeswan.js';
 import { ipBatch, runIn, shIn } from '../lab/netns.js';
 import { ping } from '../lab/ping.js';
@@ -30,10 +33,25 @@ function confFor(topo: Topology, me: 'left' | 'right'): string {
     rightsubnet=${r.insideNet4}
     esp=aes256gcm16
     auto=add
+
+conn plain
+    # The same subnets as natesp (never up at the same time); tunnel mode,
+    # as transport mode across a NAT needs NAT-T to agree on selectors.
+    keyexchange=ikev2
+    authby=secret
+    leftid=@${me}-plain.example
+    rightid=@${left ? 'right' : 'left'}-plain.example
+    left=${l.outer4}
+    right=${left ? r.outer4 : '%any'}
+    leftsubnet=${l.insideNet4}
+    rightsubnet=${r.insideNet4}
+    esp=aes256gcm16
+    encapsulation=no
+    auto=add
 `;
 }
 
-const secrets = `@left.example @right.example : PSK "${PSK}"\n`;
+const secrets = `@left.example @right.example : PSK "${PSK}"\n@left-plain.example @right-plain.example : PSK "${PSK}"\n`;
 
 const child = (s: StatusSnapshot) => s.ikeSas.find((sa) => sa.state === 'ESTABLISHED')!.children.find((c) => c.state === 'INSTALLED')!;
 const portOf = (address: string) => Number(/\[(\d+)\]$/.exec(address)![1]);
@@ -54,6 +72,29 @@ describe('the NAT in front of left gives it a new port mid-tunnel', () => {
   afterAll(async () => {
     await topo?.destroy();
   }, 60_000);
+
+  // Runs first, while the NAT still masquerades everything the plain way.
+  it('encapsulation=no: IKE stays on 500 and ESP is plain IP protocol 50 (Linux masquerade happens to pass it for one inside host)', async () => {
+    await left.up('plain');
+    expect(left.log()).toContain("conn 'plain': encapsulation=no: NAT detection is off (no NAT-D sent)");
+    const leftSa = (await left.status('plain')).ikeSas.find((s) => s.state === 'ESTABLISHED')!;
+    expect(leftSa).toMatchObject({ natLocal: false, natRemote: false, localAddress: `${topo.left.outer4}[500]`, remoteAddress: `${topo.right.outer4}[500]` });
+    expect(leftSa.children[0]!.encap).toBe(false);
+    const rightSa = (await right.status('plain')).ikeSas.find((s) => s.state === 'ESTABLISHED')!;
+    expect(rightSa).toMatchObject({ natLocal: false, natRemote: false, remoteAddress: `${topo.leftPublic4}[500]` });
+    for (const ns of [topo.left.ns, topo.right.ns]) expect((await runIn(ns, ['ip', 'xfrm', 'state'])).stdout).not.toContain('encap');
+    const [leftEgress, rightEgress] = await captureDuring([topo.left.ns, topo.right.ns], async () => {
+      const there = await ping(topo.left.ns, topo.right.inside4, { src: topo.left.inside4, count: 3 });
+      expect(there.received, there.output).toBe(3);
+    });
+    for (const egress of [leftEgress!, rightEgress!]) {
+      expect(egress.cleartextEcho).toBe(0);
+      expect(egress.esp).toBe(3);
+      expect(egress.udpEncapEsp).toBe(0);
+    }
+    const down = await left.ipsec(['down', 'plain']);
+    expect(down.exitCode).toBe(0);
+  }, 240_000);
 
   it('right follows the new port (kernel MAPPING): same SPIs, pings keep passing', async () => {
     await left.up('natesp');
