@@ -2,8 +2,12 @@
 // of the packets on both ends of the veth and reorders a quarter of the
 // rest. The initiator's retransmissions (RFC 7296 §2.1) and the responder's
 // response cache still bring up exactly one IKE SA with one CHILD SA on each
-// side (no duplicates in status or in the kernel), and `ipsec down` leaves
-// both kernels without nodeswan state.
+// side (no duplicates in status or in the kernel), rekey the CHILD SA and
+// then the IKE SA (`ipsec rekey`, `ipsec rekey --ike`) to exactly one new
+// pair, and `ipsec down` leaves both kernels without nodeswan state.
+// retransmit-interval=500 / retransmit-timeout=30s make the retransmissions
+// come after 0.5, 1, 2, 4 ... s instead of 4, 7.2, 13 ... s, so a lost
+// datagram costs about a second rather than several.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StatusSnapshot } from '../../src/daemon/engine.js';
 import { NodeswanDaemon } from '../lab/nodeswan.js';
@@ -26,7 +30,7 @@ describe('30% loss and reordering on the wire', () => {
     topo = await createTopology();
     const conf = (me: 'left' | 'right') => {
       const [l, r] = me === 'left' ? [topo.left, topo.right] : [topo.right, topo.left];
-      return `conn host4\n    type=transport\n    authby=secret\n    keyingtries=%forever\n    left=${l.outer4}\n    right=${r.outer4}\n    auto=add\n`;
+      return `conn host4\n    type=transport\n    authby=secret\n    keyingtries=%forever\n    retransmit-interval=500\n    retransmit-timeout=30s\n    left=${l.outer4}\n    right=${r.outer4}\n    auto=add\n`;
     };
     const secrets = `${topo.left.outer4} ${topo.right.outer4} : PSK "${psk}"\n`;
     [left, right] = await Promise.all([
@@ -43,7 +47,25 @@ describe('30% loss and reordering on the wire', () => {
     await topo?.destroy();
   });
 
-  it('up: one IKE SA and one CHILD SA per side, nothing duplicated; down: kernels clean', async () => {
+  /**
+   * Polls both daemons (bounded) until `done` holds for both and nothing is
+   * duplicated: one IKE SA per side, both listing the same SPIs, one
+   * installed CHILD SA each, two xfrm states per kernel.
+   */
+  async function settled(done: (st: StatusSnapshot) => boolean): Promise<{ l: StatusSnapshot; r: StatusSnapshot }> {
+    const deadline = Date.now() + 180_000;
+    for (;;) {
+      const [l, r] = [await left.status(), await right.status()];
+      const clean = (st: StatusSnapshot) => st.ikeSas.length === 1 && sas(st).length === 1 && sas(st)[0]!.children.length === 1 && done(st);
+      if (clean(l) && clean(r) && sas(l)[0]!.spiI === sas(r)[0]!.spiI) {
+        const [kl, kr] = [await xfrmStates(topo.left.ns), await xfrmStates(topo.right.ns)];
+        if (kl.length === 2 && kr.length === 2) return { l, r };
+      }
+      if (Date.now() > deadline) throw new Error(`no single rekeyed pair after 180 s:\n${JSON.stringify({ l: l.ikeSas, r: r.ikeSas })}\n${left.log().split('\n').slice(-30).join('\n')}`);
+    }
+  }
+
+  it('up, CHILD SA rekey, IKE SA rekey: one IKE SA and one CHILD SA per side, nothing duplicated; down: kernels clean', async () => {
     const qdisc = (await run(['tc', '-n', topo.left.ns, 'qdisc', 'show', 'dev', 'wan0'])).stdout;
     expect(qdisc).toMatch(/netem .*loss 30%/);
     const up = await left.ipsec(['up', 'host4'], 400_000);
@@ -61,6 +83,29 @@ describe('30% loss and reordering on the wire', () => {
     for (const [side, ns] of [['left', topo.left.ns], ['right', topo.right.ns]] as const) {
       const stats = (await run(['tc', '-n', ns, '-s', 'qdisc', 'show', 'dev', 'wan0'])).stdout;
       console.log(`${side} egress under netem during up: ${/Sent .*?\)/.exec(stats)?.[0]}`);
+    }
+
+    // CHILD SA rekey, then IKE SA rekey, each through the same loss.
+    const child = (st: StatusSnapshot) => sas(st)[0]!.children.filter((c) => c.state === 'INSTALLED');
+    const before = { ike: sas(l)[0]!.spiI, child: child(l)[0]!.spiIn };
+    const rekeyed = await left.ipsec(['rekey', 'host4'], 120_000);
+    expect(rekeyed.exitCode, rekeyed.stdout + rekeyed.stderr).toBe(0);
+    const afterChild = await settled((st) => child(st).length === 1 && child(st)[0]!.spiIn !== before.child);
+    expect(sas(afterChild.l)[0]!.spiI).toBe(before.ike);
+    const childSpis = { l: child(afterChild.l)[0]!, r: child(afterChild.r)[0]! };
+    expect(childSpis.l.spiIn).toBe(childSpis.r.spiOut);
+    expect(childSpis.l.spiOut).toBe(childSpis.r.spiIn);
+
+    const rekeyedIke = await left.ipsec(['rekey', 'host4', '--ike'], 120_000);
+    expect(rekeyedIke.exitCode, rekeyedIke.stdout + rekeyedIke.stderr).toBe(0);
+    const afterIke = await settled((st) => sas(st).length === 1 && sas(st)[0]!.spiI !== before.ike);
+    expect(sas(afterIke.l)[0]!.spiI).toBe(sas(afterIke.r)[0]!.spiI);
+    // The CHILD SA moved over to the new IKE SA untouched.
+    expect(child(afterIke.l)[0]!.spiIn).toBe(childSpis.l.spiIn);
+    expect(child(afterIke.r)[0]!.spiIn).toBe(childSpis.r.spiIn);
+    for (const [side, ns] of [['left', topo.left.ns], ['right', topo.right.ns]] as const) {
+      const stats = (await run(['tc', '-n', ns, '-s', 'qdisc', 'show', 'dev', 'wan0'])).stdout;
+      console.log(`${side} egress under netem after the rekeys: ${/Sent .*?\)/.exec(stats)?.[0]}`);
     }
 
     const down = await left.ipsec(['down', 'host4'], 400_000);
