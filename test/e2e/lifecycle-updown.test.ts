@@ -54,7 +54,8 @@ describe('leftupdown script and leftfirewall rules', () => {
   let events: string;
   let uniqueId = '';
 
-  const lines = () => (existsSync(events) ? readFileSync(events, 'utf8').trim().split('\n') : []);
+  // Whole lines only: the shell creates the file (>>) before it writes.
+  const lines = () => (existsSync(events) ? readFileSync(events, 'utf8').split('\n').slice(0, -1) : []);
   const table = async () => {
     const r = await runIn(topo.right.ns, ['nft', 'list', 'table', 'inet', 'nodeswan'], { allowFailure: true });
     return r.exitCode === 0 ? r.stdout : undefined;

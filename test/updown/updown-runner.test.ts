@@ -68,8 +68,10 @@ describe('UpdownRunner', () => {
     runner.notify(event({ conn: 'broken', script: fail }));
     runner.notify(event({ conn: 'fine', script: ok }));
     const deadline = Date.now() + 3500;
-    while (!existsSync(out) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    expect(readFileSync(out, 'utf8')).toBe('fine\n'); // before the stuck script's timeout
+    const written = () => (existsSync(out) ? readFileSync(out, 'utf8') : '');
+    // The shell creates the file before it writes the line: wait for the line.
+    while (!written().endsWith('\n') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(written()).toBe('fine\n'); // before the stuck script's timeout
     await runner.idle();
     const text = log.join('\n');
     expect(text).toMatch(/updown: cannot do it/);
