@@ -20,9 +20,11 @@ export interface SendResponse {
   /**
    * The response to send instead when a CHILD SA installed by this same
    * batch fails in the kernel (the CHILD SA payloads replaced by an error
-   * notify), so the peer never installs an SA we do not have.
+   * notify), so the peer never installs an SA we do not have. A function
+   * is called only then: sealing a second answer on every handshake costs
+   * an encryption for the rare kernel failure.
    */
-  ifChildFailed?: Uint8Array[];
+  ifChildFailed?: Uint8Array[] | (() => Uint8Array[]);
 }
 
 /** Send again what was sent before (a retransmission): not recorded anew. */

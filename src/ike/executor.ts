@@ -128,7 +128,8 @@ export class Executor {
           report.sent.push({ role: 'request', exchange: fx.exchange, messageId: fx.messageId, datagrams: fx.datagrams });
           break;
         case 'send-response': {
-          const datagrams = report.failed.length > 0 && fx.ifChildFailed ? fx.ifChildFailed : fx.datagrams;
+          const alternative = report.failed.length > 0 ? fx.ifChildFailed : undefined;
+          const datagrams = alternative ? (typeof alternative === 'function' ? alternative() : alternative) : fx.datagrams;
           await this.sendAll(ctx, datagrams);
           report.sent.push({ role: 'response', exchange: fx.exchange, messageId: fx.messageId, datagrams });
           break;

@@ -201,7 +201,7 @@ export function answerAuth(sa: IkeSaData, env: TaskEnv, messageId: number, paylo
       exchange: 'IKE_AUTH',
       messageId,
       datagrams: seal([...head, ...childPayloads]),
-      ifChildFailed: seal([...head, notify(NotifyType.NO_PROPOSAL_CHOSEN)]),
+      ifChildFailed: () => seal([...head, notify(NotifyType.NO_PROPOSAL_CHOSEN)]),
     },
     { kind: 'cancel-timer', timer: 'half-open-expire' },
     effect.emit({ type: 'ike-established', ikeSaId: sa.id }),
