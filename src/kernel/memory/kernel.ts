@@ -82,6 +82,7 @@ export class MemoryKernel {
   /** Routes by table, keyed by destination prefix. */
   readonly routes = new Map<number, Map<string, RouteSpec>>();
   private indexGenerator = 0;
+  private indexWrapped = false;
   private acquireSeq = 0;
   private readonly subscribers = new Set<(event: KernelEvent) => void>();
 
@@ -92,10 +93,17 @@ export class MemoryKernel {
 
   nextPolicyIndex(dir: PolicyDir): number {
     for (;;) {
-      let idx = (this.indexGenerator | DIR_CODE[dir]) >>> 0;
+      const idx = (this.indexGenerator | DIR_CODE[dir]) >>> 0;
       this.indexGenerator = (this.indexGenerator + 8) >>> 0;
-      if (idx === 0) idx = 8;
-      if (![...this.policies.values()].some((p) => p.index === idx)) return idx;
+      if (this.indexGenerator === 0) this.indexWrapped = true;
+      if (idx === 0) continue; // 0 means "no index"; the next one is 8
+      // Indexes only grow until the generator wraps (2^29 policies later):
+      // until then none can be taken, and a scan per new policy made
+      // installing N tunnels cost N^2.
+      if (!this.indexWrapped) return idx;
+      let taken = false;
+      for (const p of this.policies.values()) if (p.index === idx) taken = true;
+      if (!taken) return idx;
     }
   }
 
