@@ -96,6 +96,7 @@ export function connFromConfig(c: ConnModel): IkeConn {
     lifetimeSeconds: c.lifetime,
     ikeLifetimeSeconds: c.ikeLifetime,
     rekey: c.rekey,
+    reauth: c.reauth,
     rekeyMarginSeconds: c.rekeyMargin,
     rekeyFuzzPercent: c.rekeyFuzz,
     dpdDelaySeconds: c.dpdDelay,

@@ -47,6 +47,8 @@ export interface IkeConn {
   retransmit?: RetransmitPolicy;
   lifetimeSeconds?: number;
   ikeLifetimeSeconds?: number;
+  /** reauth=yes: at ikelifetime - margin a new IKE SA (with its CHILD SA) replaces this one, make-before-break. */
+  reauth?: boolean;
   /** rekey=no: never start a rekey (answer the peer's; hard expiry still ends the SA). */
   rekey?: boolean;
   /** rekeymargin (seconds before expiry to rekey); default 540. */

@@ -133,6 +133,7 @@ export class IkeEngine implements Engine {
         if (detail) this.log(reason === 'handler-error' ? 'error' : 'debug', `dropped datagram (${reason}): ${detail}`);
       },
       forgotten: (sa) => this.onForgotten(sa),
+      reauthenticate: (sa) => this.reauthenticate(sa),
       log: (level, message) => this.log(level, message),
       inboundPackets: (children) => countInboundPackets(options.kernel, children),
     });
@@ -448,6 +449,38 @@ export class IkeEngine implements Engine {
     }
   }
 
+  /**
+   * reauth=yes at IKE rekey time: a new IKE SA with its CHILD SA is
+   * negotiated from scratch (new keys, new authentication, no
+   * INITIAL_CONTACT since the old SA still exists); once its CHILD SA is in
+   * the kernel (sharing the conn's policies), the old IKE SA is deleted
+   * with its CHILD SAs. No moment without an installed CHILD SA. Returns
+   * false when this end cannot initiate (right=%any): the SA is rekeyed.
+   */
+  private reauthenticate(old: IkeSa): boolean {
+    const conn = old.data.conn;
+    if (!conn || !familyOf(conn.remoteAddress) || !this.conns.has(conn.name)) return false;
+    void (async () => {
+      this.log('info', `reauthenticating IKE SA ${old.data.spiI.toString('hex')}_i: a new IKE SA replaces it (make-before-break)`, conn.name);
+      const local = await this.localEndpoint(conn);
+      const sa = this.manager.create(conn, local, { address: conn.remoteAddress, port: conn.remotePort ?? 500 });
+      this.reauthOf.set(sa.id, old.id);
+      const done = new Promise<UpResult>((resolve) => this.waiters.set(sa.id, resolve));
+      void sa.initiate();
+      const result = await done;
+      if (!result.ok) {
+        this.reauthOf.delete(sa.id);
+        this.log('warn', `reauthentication failed (${result.error}); the old IKE SA stays`, conn.name);
+        return;
+      }
+      await old.delete();
+      await old.closed;
+      this.reauthOf.delete(sa.id);
+      this.log('info', `IKE SA reauthenticated: ${sa.data.spiI.toString('hex')}_i replaces ${old.data.spiI.toString('hex')}_i`, conn.name);
+    })();
+    return true;
+  }
+
   /** uniqueids= and simultaneous initiation (uniqueness.ts): delete what the rule says goes. */
   private enforceUniqueness(sa: IkeSa): void {
     if (sa.destroyed || !sa.data.state.is('ESTABLISHED')) return;
@@ -455,6 +488,12 @@ export class IkeEngine implements Engine {
     const decision = decideUniqueness(sa.data, others, this.uniqueIds);
     for (const reason of decision.reasons) this.log('info', reason, sa.data.conn?.name);
     for (const going of decision.delete) void this.manager.get(going.id)?.delete();
+    for (const going of decision.deleteLater) {
+      this.clock.setTimer(REAUTH_GRACE_MS, () => {
+        const old = this.manager.get(going.id);
+        if (old && old.data.state.is('ESTABLISHED')) void old.delete();
+      });
+    }
   }
 
   /** A reauthentication's successor and the SA it replaces are not duplicates. */
@@ -488,6 +527,9 @@ export class IkeEngine implements Engine {
     else logger.debug(message);
   }
 }
+
+/** How long a reauthenticating peer has to delete its old IKE SA before uniqueids=yes does it. */
+const REAUTH_GRACE_MS = 10_000;
 
 function isUnspecified(address: string): boolean {
   return address === '0.0.0.0' || address === '::';

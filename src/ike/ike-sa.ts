@@ -69,6 +69,12 @@ export interface IkeSaPorts {
   newSpi(): Buffer;
   /** Register the IKE SA that replaces `old` after a rekey. */
   succeed(old: IkeSa, successor: Successor): void;
+  /**
+   * reauth=yes: the engine replaces this IKE SA by a new one (new IKE_SA_INIT
+   * and IKE_AUTH, make-before-break) instead of rekeying it; false when it
+   * cannot (no peer address to initiate to), and the SA is rekeyed instead.
+   */
+  reauthenticate?(sa: IkeSa): boolean;
   /** Inbound packets counted by the kernel on these CHILD SAs (DPD); absent = unknown. */
   inboundPackets?(children: ChildSaParams[]): Promise<number>;
 }
@@ -282,6 +288,17 @@ export class IkeSa {
     const conn = this.data.conn;
     const delay = conn ? rekeyDelayMs(conn.ikeLifetimeSeconds, conn, conn.rekey !== false, this.ports.env.random) : undefined;
     if (delay !== undefined) this.timers.arm('ike-rekey', delay);
+  }
+
+  /**
+   * ikelifetime - rekeymargin reached. reauth=yes: the engine builds a
+   * successor IKE SA from scratch and deletes this one once it is up (an
+   * explicit `ipsec rekey --ike` still rekeys); otherwise CREATE_CHILD_SA.
+   */
+  private async ikeRekeyDue(): Promise<void> {
+    const sa = this.data;
+    if (sa.conn?.reauth && !this.superseded && !this.ikeRekey && sa.state.is('ESTABLISHED') && this.ports.reauthenticate?.(this)) return;
+    await this.startIkeRekey();
   }
 
   /** Start (or, with the request window busy, schedule) a rekey of this IKE SA; false when it cannot be rekeyed. */
@@ -592,7 +609,7 @@ export class IkeSa {
       return;
     }
     if (name === 'ike-rekey') {
-      await this.startIkeRekey();
+      await this.ikeRekeyDue();
       return;
     }
     if (name === 'dpd') {

@@ -13,7 +13,11 @@
 //    client.
 //  - Same role (the peer, or we, started a second IKE SA while the first
 //    was up): uniqueids=yes|replace deletes the older one (with a Delete
-//    to the peer), keep deletes the new one, no|never keep both.
+//    to the peer), keep deletes the new one, no|never keep both. When the
+//    new SA comes from the old one's address it may be a make-before-break
+//    reauthentication, whose initiator deletes the old SA once its new
+//    CHILD SA is in: yes|replace then wait a grace period before deleting
+//    the old SA, keep lets it be.
 //
 // A reauthentication's successor is not a duplicate of the SA it replaces
 // (`related` says which pairs to skip).
@@ -26,6 +30,13 @@ export type UniqueIds = 'yes' | 'no' | 'never' | 'replace' | 'keep';
 export interface UniquenessDecision {
   /** IKE SAs we delete (with a Delete to the peer). */
   delete: IkeSaData[];
+  /**
+   * IKE SAs we delete only if they are still there after a grace period:
+   * the new SA came from the old one's address, most likely a
+   * make-before-break reauthentication whose initiator deletes the old SA
+   * itself once the new CHILD SA is in on its side too.
+   */
+  deleteLater: IkeSaData[];
   /** Why, one line each, for the log. */
   reasons: string[];
 }
@@ -56,7 +67,7 @@ export function redundantOfPair(a: IkeSaData, b: IkeSaData): IkeSaData {
 
 /** `fresh` was just established: which SAs go. */
 export function decideUniqueness(fresh: IkeSaData, others: readonly IkeSaData[], policy: UniqueIds): UniquenessDecision {
-  const decision: UniquenessDecision = { delete: [], reasons: [] };
+  const decision: UniquenessDecision = { delete: [], deleteLater: [], reasons: [] };
   const peer = fresh.peerId ? formatIdentity(fresh.peerId) : '?';
   for (const old of duplicatesOf(fresh, others)) {
     if (old.initiator !== fresh.initiator) {
@@ -71,10 +82,17 @@ export function decideUniqueness(fresh: IkeSaData, others: readonly IkeSaData[],
       continue;
     }
     if (policy === 'no' || policy === 'never') continue;
+    const sameHost = old.remote.address === fresh.remote.address;
     if (policy === 'keep') {
+      if (sameHost) continue; // a reauthentication: its initiator deletes the old SA
       decision.delete.push(fresh);
       decision.reasons.push(`uniqueids=keep: conn '${fresh.conn?.name}' already has an IKE SA with '${peer}'; deleting the new one`);
       return decision;
+    }
+    if (sameHost) {
+      decision.deleteLater.push(old);
+      decision.reasons.push(`uniqueids=${policy}: a new IKE SA of conn '${fresh.conn?.name}' with '${peer}' from the same address (a reauthentication?): the older one goes if the peer does not delete it`);
+      continue;
     }
     decision.delete.push(old);
     decision.reasons.push(`uniqueids=${policy}: a new IKE SA of conn '${fresh.conn?.name}' with '${peer}' replaces the older one`);
