@@ -5,6 +5,7 @@
 // The second one already has another IKE SA with sun (conn 'other'), so its
 // IKE_AUTH carries no INITIAL_CONTACT and only uniqueids decides.
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/load.js';
 import { parseIdentity } from '../../src/ike/identity.js';
 import { tsFromCidr } from '../../src/ike/traffic-selectors.js';
 import { Exchange, pskSecrets, type Side } from './harness.js';
@@ -137,4 +138,26 @@ describe('both ends initiate the same conn at once', () => {
       });
     }
   }
+});
+
+describe('uniqueids from ipsec.conf', () => {
+  it('config setup uniqueids=never reaches the engine: a restarted peer\'s INITIAL_CONTACT leaves the old SA', async () => {
+    for (const [setup, left] of [['uniqueids=never', 2], ['uniqueids=yes', 1]] as const) {
+      const x = new Exchange();
+      const moon = await x.side('moon', '192.0.2.1');
+      const sun = await x.side('sun', '192.0.2.2');
+      const conf = loadConfig('/etc/ipsec.conf', {
+        text: `config setup\n    ${setup}\n\nconn office\n    left=192.0.2.2\n    right=192.0.2.1\n    leftid=@sun.example\n    rightid=@moon.example\n    authby=secret\n    auto=add\n`,
+      });
+      expect(conf.errors).toBe(0);
+      await sun.engine.load(conf.model!, secrets());
+      await moon.engine.loadConns([moonConn()], secrets());
+      expect((await up(x, moon, 'office')).ok).toBe(true);
+      await moon.transport.close();
+      const reborn = await x.side('moon-again', '192.0.2.1');
+      await reborn.engine.loadConns([moonConn()], secrets());
+      expect((await up(x, reborn, 'office')).ok).toBe(true);
+      expect(ikeSas(sun), setup).toHaveLength(left);
+    }
+  });
 });
