@@ -83,9 +83,11 @@ export class Executor {
           const siblings = this.sharing(fx.child.reqid);
           // Policies already in place for the reqid are updated, not added (they would exist).
           const shared = siblings.size > 0;
-          const error = await this.install(fx.child, fx.policies ?? true, fx.outbound ?? true, shared);
+          // Claimed before the first await: two IKE SAs of one conn may install at once.
+          siblings.add(fx.child.childId);
+          const error = await this.install(fx.child, fx.policies ?? true, fx.outbound ?? true, shared, () => siblings.size > 1);
+          if (error !== undefined) siblings.delete(fx.child.childId);
           if (error === undefined) {
-            siblings.add(fx.child.childId);
             report.installed.push(fx.child.childId);
             this.ports.emit({ type: 'child-installed', ikeSaId: ctx.ikeSaId, childId: fx.child.childId });
             if ((fx.policies ?? true) && !shared) this.ports.childFlow?.('up', fx.child, ctx.ikeSaId);
@@ -182,11 +184,11 @@ export class Executor {
   }
 
   /** Applies the install plan; on failure undoes what was done and returns the reason. */
-  private async install(child: ChildSaParams, withPolicies: boolean, withOutbound: boolean, sharedPolicies = false): Promise<string | undefined> {
+  private async install(child: ChildSaParams, withPolicies: boolean, withOutbound: boolean, sharedPolicies = false, siblingsNow: () => boolean = () => false): Promise<string | undefined> {
     const done: KernelOp[] = [];
     for (const op of installPlan(child, withPolicies, withOutbound).install) {
       try {
-        await this.applyOp(op, sharedPolicies);
+        await this.applyOp(op, sharedPolicies, siblingsNow);
         // Shared policies stay with the sibling CHILD SA if this one is rolled back.
         if (!(sharedPolicies && op.op === 'add-policy')) done.push(op);
       } catch (err) {
@@ -197,12 +199,20 @@ export class Executor {
     return undefined;
   }
 
-  private async applyOp(op: KernelOp, sharedPolicies = false): Promise<void> {
+  private async applyOp(op: KernelOp, sharedPolicies = false, siblingsNow: () => boolean = () => false): Promise<void> {
     const kernel = this.ports.kernel;
     if (op.op === 'update-sa') await kernel.updateSa(op.sa);
     else if (op.op === 'add-sa') await kernel.addSa(op.sa);
     else if (sharedPolicies || this.ports.traps?.policyFor(op.policy.dir, op.policy.selector)) await kernel.updatePolicy(op.policy);
-    else await kernel.addPolicy(op.policy);
+    else {
+      try {
+        await kernel.addPolicy(op.policy);
+      } catch (err) {
+        // A CHILD SA of the same reqid, installing at the same time, put it there first: share it.
+        if (!isExists(err) || !siblingsNow()) throw err;
+        await kernel.updatePolicy(op.policy);
+      }
+    }
   }
 
   /**
@@ -271,6 +281,11 @@ function describe(op: KernelOp, err: unknown): string {
       ? `${op.policy.dir} policy ${op.policy.selector.src} -> ${op.policy.selector.dst}`
       : `${op.op === 'update-sa' ? 'inbound' : 'outbound'} SA ${op.sa.spi.toString(16).padStart(8, '0')}`;
   return `${what}: ${(err as Error).message ?? String(err)}`;
+}
+
+function isExists(err: unknown): boolean {
+  const e = err as { errno?: unknown; message?: unknown };
+  return e?.errno === 'EEXIST' || (typeof e?.message === 'string' && e.message.includes('EEXIST'));
 }
 
 /** The CHILD SA's keys must not outlive it in our memory (the kernel had its own copy). */
