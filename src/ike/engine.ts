@@ -484,7 +484,7 @@ export class IkeEngine implements Engine {
   /** uniqueids= and simultaneous initiation (uniqueness.ts): delete what the rule says goes. */
   private enforceUniqueness(sa: IkeSa): void {
     if (sa.destroyed || !sa.data.state.is('ESTABLISHED')) return;
-    const others = this.manager.all().filter((o) => !o.destroyed && !this.reauthPair(o, sa)).map((o) => o.data);
+    const others = this.manager.withSameIdentities(sa).filter((o) => !o.destroyed && !this.reauthPair(o, sa)).map((o) => o.data);
     const decision = decideUniqueness(sa.data, others, this.uniqueIds);
     for (const reason of decision.reasons) this.log('info', reason, sa.data.conn?.name);
     for (const going of decision.delete) void this.manager.get(going.id)?.delete();

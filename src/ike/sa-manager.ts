@@ -317,6 +317,16 @@ export class SaManager {
   }
 
   /**
+   * The SAs indexed under the same two identities as `sa`, itself
+   * included: the only candidates for a duplicate (uniqueness.ts), found
+   * without a scan of every SA.
+   */
+  withSameIdentities(sa: IkeSa): IkeSa[] {
+    const key = this.indexIdentities(sa);
+    return key === undefined ? [] : [...(this.byIdentities.get(key) ?? [])];
+  }
+
+  /**
    * The peer says (INITIAL_CONTACT) that `sa` is its only IKE SA with us:
    * whatever else we hold between the same two identities belongs to a
    * previous life of the peer. Forget it without a word to the peer, and
