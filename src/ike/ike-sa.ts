@@ -106,6 +106,8 @@ export class IkeSa {
   private childRekey?: ChildRekeyPending;
   /** Our IKE SA rekey in flight. */
   private ikeRekey?: IkeRekeyPending;
+  /** The armed ike-rekey timer retries a rekey already chosen (no reauthentication). */
+  private ikeRekeyRetry = false;
   /** A successor IKE SA took over; this one only waits to be deleted. */
   private superseded = false;
   /** Inbound packets at the last liveness look (DPD). */
@@ -297,7 +299,12 @@ export class IkeSa {
    */
   private async ikeRekeyDue(): Promise<void> {
     const sa = this.data;
-    if (sa.conn?.reauth && !this.superseded && !this.ikeRekey && sa.state.is('ESTABLISHED') && this.ports.reauthenticate?.(this)) return;
+    // A retry of a rekey already chosen (request window busy, or refused
+    // with TEMPORARY_FAILURE when both ends rekeyed at once) stays a rekey:
+    // a reauthentication would replace the CHILD SAs the rekey moves along.
+    const retry = this.ikeRekeyRetry;
+    this.ikeRekeyRetry = false;
+    if (!retry && sa.conn?.reauth && !this.superseded && !this.ikeRekey && sa.state.is('ESTABLISHED') && this.ports.reauthenticate?.(this)) return;
     await this.startIkeRekey();
   }
 
@@ -306,6 +313,7 @@ export class IkeSa {
     const sa = this.data;
     if (this.superseded || this.ikeRekey || !sa.state.is('ESTABLISHED') || !sa.conn) return false;
     if (sa.requests.busy || this.childRekey) {
+      this.ikeRekeyRetry = true;
       this.timers.arm('ike-rekey', REKEY_BUSY_RETRY_MS);
       return true;
     }
@@ -330,6 +338,7 @@ export class IkeSa {
       // A collision (TEMPORARY_FAILURE) or a refusal: try again after a random pause.
       const pause = REKEY_BUSY_RETRY_MS + Math.round(fraction(this.ports.env.random) * REKEY_REFUSED_RETRY_MS);
       await this.run({ effects: [effect.log(sa.id, 'warn', `${successor.message}; trying again in ${pause} ms`)] });
+      this.ikeRekeyRetry = true;
       this.timers.arm('ike-rekey', pause);
       return;
     }

@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from 'vitest';
 import type { Side } from './harness.js';
-import { pairsAcross, seededPair } from './rekey-support.js';
+import { live, pairsAcross, seededPair } from './rekey-support.js';
 
 /** SAs in a side's kernel by direction: [inbound, outbound]. */
 async function directions(side: Side): Promise<[number, number]> {
@@ -73,6 +73,28 @@ describe('rekey on demand', () => {
     // The loser sends on the winner's pair: its outbound half went in when the old pair was deleted.
     expect(await directions(moon)).toEqual([1, 1]);
     expect(await directions(sun)).toEqual([1, 1]);
+  });
+
+  it('crossing IKE SA rekeys of reauth=yes conns are retried as rekeys: the CHILD SA moves along', async () => {
+    const reauth = { ...timing, reauth: true };
+    const { x, moon, sun } = await seededPair('on-demand-ike-reauth', reauth, reauth);
+    const up = moon.engine.up('office');
+    await x.settle();
+    await x.run();
+    expect((await up).ok).toBe(true);
+    const before = await pairsAcross(moon, sun);
+    const ikeBefore = moon.engine.sas()[0]!.data.spiI.toString('hex');
+    await Promise.all([moon.engine.rekey('office', { ike: true }), sun.engine.rekey('office', { ike: true })]);
+    await live(x, 30);
+    const logs = [...moon.log, ...sun.log];
+    expect(logs.some((l) => l.includes('TEMPORARY_FAILURE'))).toBe(true);
+    expect(logs.some((l) => l.includes('IKE SA rekeyed by us'))).toBe(true);
+    expect(logs.some((l) => l.includes('reauthenticating'))).toBe(false);
+    expect(moon.engine.sas()).toHaveLength(1);
+    expect(moon.engine.sas()[0]!.data.spiI.toString('hex')).not.toBe(ikeBefore);
+    const after = await pairsAcross(moon, sun);
+    expect(after).toMatchObject({ counts: [2, 2], keysMatch: true });
+    expect([after.aToB, after.bToA]).toEqual([before.aToB, before.bToA]);
   });
 
   it('the responder sends on the new pair only after the old one is deleted', async () => {
