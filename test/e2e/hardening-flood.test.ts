@@ -27,9 +27,9 @@ import { createTopology, type Topology } from '../lab/topology.js';
 const psk = 'flood test secret, not for logs 7Qm3';
 const threshold = 20;
 const halfOpenLimit = 100;
-const floodPackets = 10_000;
-const floodRate = 500; // datagrams per second asked of the sender: 20 s per flood
-const floodMaxSeconds = 60; // the sender stops then even if the lab's CPU held it back
+const floodPackets = 6_000;
+const floodRate = 500; // datagrams per second asked of the sender: 12 s per flood
+const floodMaxSeconds = 30; // the sender stops then even if the lab's CPU held it back
 const rssBoundKb = 64 * 1024;
 const sender = fileURLToPath(new URL('../hardening/spoofed-flood.py', import.meta.url));
 const ikeProposals = 'aes256gcm16-prfsha256-curve25519,aes256gcm16-prfsha384-ecp384';
