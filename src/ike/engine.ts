@@ -222,7 +222,7 @@ export class IkeEngine implements Engine {
       }
     }
     for (const name of before.keys()) if (!after.has(name)) report.removed.push(name);
-    const wasUp = new Set(report.changed.filter((name) => this.isUp(name)));
+    const wasUp = new Set(report.changed.filter((name) => this.upSa(name)));
     this.conns = after;
     this.applySecrets(secrets, credentials);
     await this.onDemand.unrouteAll([...report.removed, ...report.changed]);
@@ -250,9 +250,9 @@ export class IkeEngine implements Engine {
     for (const warning of this.credentials.warnings) this.log('warn', warning);
   }
 
-  /** The conn has an established IKE SA with an installed CHILD SA. */
-  private isUp(name: string): boolean {
-    return this.manager.all().some((sa) => sa.data.conn?.name === name && sa.data.state.is('ESTABLISHED') && sa.data.children.some((c) => c.state.is('INSTALLED')));
+  /** The conn's established IKE SA with an installed CHILD SA, if it is up. */
+  private upSa(name: string): IkeSa | undefined {
+    return this.manager.all().find((sa) => sa.data.conn?.name === name && sa.data.state.is('ESTABLISHED') && sa.data.children.some((c) => c.state.is('INSTALLED')));
   }
 
   /** Delete the conn's SAs with the peer; resolves once their kernel state is gone. */
@@ -266,7 +266,7 @@ export class IkeEngine implements Engine {
     if (!familyOf(conn.remoteAddress)) {
       return { ok: false, error: `conn '${name}' has right=${conn.remoteAddress}: it can only answer, not initiate (set right= to the peer's address)` };
     }
-    const existing = this.manager.all().find((sa) => sa.data.conn?.name === name && sa.data.state.is('ESTABLISHED') && sa.data.children.some((c) => c.state.is('INSTALLED')));
+    const existing = this.upSa(name);
     if (existing) return { ok: true, ikeSa: ikeSaStatus(existing, this.counters) };
     const tries = conn.keyingTries > 0 ? conn.keyingTries : Number.POSITIVE_INFINITY;
     let result: UpResult = { ok: false, error: 'not attempted' };

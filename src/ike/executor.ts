@@ -9,7 +9,7 @@
 // `child-failed` event is emitted. The caller (the IKE SA) reads the report
 // to update its message-ID window and CHILD SA states.
 
-import { isNotFound, type KernelBackend, type PolicySpec } from '../kernel/backend.js';
+import { isAlreadyExists, isNotFound, type KernelBackend, type PolicySpec } from '../kernel/backend.js';
 import type { Endpoint } from '../net/transport.js';
 import type { ChildSaParams } from './child-params.js';
 import type { Effect, SaEvent } from './effects.js';
@@ -209,7 +209,7 @@ export class Executor {
         await kernel.addPolicy(op.policy);
       } catch (err) {
         // A CHILD SA of the same reqid, installing at the same time, put it there first: share it.
-        if (!isExists(err) || !siblingsNow()) throw err;
+        if (!isAlreadyExists(err) || !siblingsNow()) throw err;
         await kernel.updatePolicy(op.policy);
       }
     }
@@ -281,11 +281,6 @@ function describe(op: KernelOp, err: unknown): string {
       ? `${op.policy.dir} policy ${op.policy.selector.src} -> ${op.policy.selector.dst}`
       : `${op.op === 'update-sa' ? 'inbound' : 'outbound'} SA ${op.sa.spi.toString(16).padStart(8, '0')}`;
   return `${what}: ${(err as Error).message ?? String(err)}`;
-}
-
-function isExists(err: unknown): boolean {
-  const e = err as { errno?: unknown; message?: unknown };
-  return e?.errno === 'EEXIST' || (typeof e?.message === 'string' && e.message.includes('EEXIST'));
 }
 
 /** The CHILD SA's keys must not outlive it in our memory (the kernel had its own copy). */

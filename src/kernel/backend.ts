@@ -334,6 +334,12 @@ export function isNotFound(err: unknown): boolean {
   return err instanceof KernelError && (err.errno === 'ESRCH' || err.errno === 'ENOENT');
 }
 
+/** True for "already exists" (EEXIST), also when a backend's error arrives as plain data. */
+export function isAlreadyExists(err: unknown): boolean {
+  const e = err as { errno?: unknown; message?: unknown };
+  return e?.errno === 'EEXIST' || (typeof e?.message === 'string' && e.message.includes('EEXIST'));
+}
+
 export const DEFAULT_REQID_BASE = 0x4e530000;
 export const DEFAULT_REQID_COUNT = 0x10000;
 export const DEFAULT_ROUTE_TABLE = 4500;
