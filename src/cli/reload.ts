@@ -3,6 +3,7 @@
 
 import type { Command } from './commands.js';
 import { QUERY_TIMEOUT_MS, daemonClient } from './daemon-client.js';
+import { reportRefusal } from './config-refused.js';
 import { parseDaemonArgs, withErrors } from './daemon-options.js';
 
 function list(names: string[]): string {
@@ -22,12 +23,7 @@ export const reloadCommand: Command = {
         );
         return 0;
       } catch (err) {
-        const e = err as { code?: unknown; message?: string; details?: string[] };
-        if (e.code !== 'CONFIG_INVALID') throw err;
-        process.stderr.write(`reload refused: ${e.message}\n`);
-        for (const d of e.details ?? []) process.stderr.write(`${d}\n`);
-        process.stderr.write('the running configuration is kept\n');
-        return 1;
+        return reportRefusal(err, 'reload', 'the running configuration is kept');
       }
     }),
 };

@@ -5,6 +5,7 @@
 
 import type { Command } from './commands.js';
 import { QUERY_TIMEOUT_MS, daemonClient } from './daemon-client.js';
+import { reportRefusal } from './config-refused.js';
 import { parseDaemonArgs, withErrors } from './daemon-options.js';
 
 export const rereadSecretsCommand: Command = {
@@ -18,12 +19,7 @@ export const rereadSecretsCommand: Command = {
         process.stdout.write(`Reloaded secrets: ${secrets} entr${secrets === 1 ? 'y' : 'ies'} from ${paths.secretsFile}\n`);
         return 0;
       } catch (err) {
-        const e = err as { code?: unknown; message?: string; details?: string[] };
-        if (e.code !== 'CONFIG_INVALID') throw err;
-        process.stderr.write(`rereadsecrets refused: ${e.message}\n`);
-        for (const d of e.details ?? []) process.stderr.write(`${d}\n`);
-        process.stderr.write('the secrets in force are kept\n');
-        return 1;
+        return reportRefusal(err, 'rereadsecrets', 'the secrets in force are kept');
       }
     }),
 };
