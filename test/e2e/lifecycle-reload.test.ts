@@ -59,7 +59,9 @@ describe('ipsec reload with two conns up', () => {
   let right: NodeswanDaemon;
 
   // left initiates; right answers and accepts either ESP proposal for host6.
-  const leftConf = (host6Esp: string) => `config setup
+  const conf = (me: 'left' | 'right', host6Esp: string) => {
+    const [l, r] = me === 'left' ? [topo.left, topo.right] : [topo.right, topo.left];
+    return `config setup
 
 conn %default
     keyexchange=ikev2
@@ -68,33 +70,18 @@ conn %default
     auto=add
 
 conn host4
-    left=${topo.left.outer4}
-    right=${topo.right.outer4}
+    left=${l.outer4}
+    right=${r.outer4}
     esp=aes256gcm16!
 
 conn host6
-    left=${topo.left.outer6}
-    right=${topo.right.outer6}
+    left=${l.outer6}
+    right=${r.outer6}
     esp=${host6Esp}
 `;
-  const rightConf = () => `config setup
-
-conn %default
-    keyexchange=ikev2
-    type=transport
-    authby=secret
-    auto=add
-
-conn host4
-    left=${topo.right.outer4}
-    right=${topo.left.outer4}
-    esp=aes256gcm16!
-
-conn host6
-    left=${topo.right.outer6}
-    right=${topo.left.outer6}
-    esp=aes256gcm16,aes128gcm16!
-`;
+  };
+  const leftConf = (host6Esp: string) => conf('left', host6Esp);
+  const rightConf = () => conf('right', 'aes256gcm16,aes128gcm16!');
   const secrets = () => `${topo.left.outer4} ${topo.right.outer4} : PSK "${PSK}"
 ${topo.left.outer6} ${topo.right.outer6} : PSK "${PSK}"
 `;

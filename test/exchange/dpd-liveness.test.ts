@@ -4,17 +4,12 @@
 
 import { describe, expect, it } from 'vitest';
 import type { Side } from './harness.js';
-import { seededPair } from './rekey-support.js';
+import { establishedPair } from './rekey-support.js';
 
 const DPD = { dpdDelaySeconds: 30, dpdTimeoutSeconds: 150 };
 
-async function established(moon: object, sun: object = {}) {
-  const p = await seededPair('dpd', moon, sun);
-  const up = p.moon.engine.up('office');
-  await p.x.settle();
-  await p.x.run();
-  expect((await up).ok).toBe(true);
-  return p;
+function established(moon: object, sun: object = {}) {
+  return establishedPair('dpd', moon, sun);
 }
 
 /** Pretend `packets` arrived from the peer on the side's inbound SA. */

@@ -5,17 +5,12 @@
 
 import { describe, expect, it } from 'vitest';
 import type { SaSpec } from '../../src/kernel/backend.js';
-import { live, pairsAcross, seededPair } from './rekey-support.js';
+import { live, pairsAcross, establishedPair } from './rekey-support.js';
 
 const TIMING = { lifetimeSeconds: 60, rekeyMarginSeconds: 20, rekeyFuzzPercent: 100 };
 
-async function established(seed: string, moon = {}, sun = {}) {
-  const p = await seededPair(seed, { ...TIMING, ...moon }, { ...TIMING, ...sun });
-  const up = p.moon.engine.up('office');
-  await p.x.settle();
-  await p.x.run();
-  expect((await up).ok).toBe(true);
-  return p;
+function established(seed: string, moon = {}, sun = {}) {
+  return establishedPair(seed, { ...TIMING, ...moon }, { ...TIMING, ...sun });
 }
 
 describe('CHILD SA rekey, initiated by nodeswan', () => {

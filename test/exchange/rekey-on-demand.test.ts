@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from 'vitest';
 import type { Side } from './harness.js';
-import { live, pairsAcross, seededPair } from './rekey-support.js';
+import { establishedPair, live, pairsAcross, seededPair } from './rekey-support.js';
 
 /** SAs in a side's kernel by direction: [inbound, outbound]. */
 async function directions(side: Side): Promise<[number, number]> {
@@ -14,13 +14,8 @@ async function directions(side: Side): Promise<[number, number]> {
 
 const timing = { lifetimeSeconds: 3600, ikeLifetimeSeconds: 10_800 };
 
-async function established(seed: string) {
-  const setup = await seededPair(seed, timing, timing);
-  const up = setup.moon.engine.up('office');
-  await setup.x.settle();
-  await setup.x.run();
-  expect((await up).ok).toBe(true);
-  return setup;
+function established(seed: string) {
+  return establishedPair(seed, timing, timing);
 }
 
 describe('rekey on demand', () => {
@@ -77,11 +72,7 @@ describe('rekey on demand', () => {
 
   it('crossing IKE SA rekeys of reauth=yes conns are retried as rekeys: the CHILD SA moves along', async () => {
     const reauth = { ...timing, reauth: true };
-    const { x, moon, sun } = await seededPair('on-demand-ike-reauth', reauth, reauth);
-    const up = moon.engine.up('office');
-    await x.settle();
-    await x.run();
-    expect((await up).ok).toBe(true);
+    const { x, moon, sun } = await establishedPair('on-demand-ike-reauth', reauth, reauth);
     const before = await pairsAcross(moon, sun);
     const ikeBefore = moon.engine.sas()[0]!.data.spiI.toString('hex');
     await Promise.all([moon.engine.rekey('office', { ike: true }), sun.engine.rekey('office', { ike: true })]);

@@ -3,6 +3,7 @@
 // engines both draw from it.
 
 import { createHash } from 'node:crypto';
+import { expect } from 'vitest';
 import type { IkeConn } from '../../src/ike/conn.js';
 import { Exchange, pskSecrets, type Side } from './harness.js';
 import { moonConn, PSK, sunConn } from './setups.js';
@@ -29,6 +30,16 @@ export async function seededPair(seed: string, moonOverrides: Partial<IkeConn>, 
   await moon.engine.loadConns([moonConn(moonOverrides)], pskSecrets(PSK, '@moon.example', '@sun.example'));
   await sun.engine.loadConns([sunConn(sunOverrides)], pskSecrets(PSK, '@moon.example', '@sun.example'));
   return { x, moon, sun };
+}
+
+/** A seeded pair with moon's conn 'office' brought up (the IKE SA and its CHILD SA established). */
+export async function establishedPair(seed: string, moonOverrides: Partial<IkeConn>, sunOverrides: Partial<IkeConn>): Promise<{ x: Exchange; moon: Side; sun: Side }> {
+  const p = await seededPair(seed, moonOverrides, sunOverrides);
+  const up = p.moon.engine.up('office');
+  await p.x.settle();
+  await p.x.run();
+  expect((await up).ok).toBe(true);
+  return p;
 }
 
 /** Move time on in 1 s steps, delivering everything sent along the way. */
