@@ -293,6 +293,7 @@ function buildConn(section: ResolvedSection, diags: Diagnostics, cache: Proposal
     keyingTries: r.num('keyingtries', DEFAULTS.keyingTries),
     retransmitInterval: r.num('retransmit-interval', 0),
     retransmitTimeout: r.num('retransmit-timeout', 0),
+    retransmitLimit: r.num('retransmit-limit', 0),
     rekey: r.bool('rekey', true),
     reauth: r.bool('reauth', true),
     dpdDelay: r.num('dpddelay', DEFAULTS.dpdDelay),

@@ -237,6 +237,7 @@ kw('failureshunt', CONN, L, en('none', 'passthrough', 'drop', 'hold', 'reject'),
 kw('negotiationshunt', CONN, L, en('passthrough', 'drop', 'hold'), 'ignored', 'Shunt during negotiation.');
 kw('retransmit-timeout', CONN, L, time, 'implemented', 'Total time a request is retransmitted before the exchange is given up (set either this or retransmit-interval to use the doubling schedule; else 4 s x1.8, 5 retransmits).');
 kw('retransmit-interval', CONN, L, num, 'implemented', 'First retransmission delay in ms, doubled on each retransmit (default 500 when retransmit-timeout is set).');
+kw('retransmit-limit', CONN, ['nodeswan'], time, 'implemented', "Upper bound for one retransmission wait (per conn, like strongSwan's charon.retransmit_limit): the doubling stops there, so retransmit-timeout is filled with evenly spaced retransmissions, which is what a lossy link needs.");
 kw('nat-keepalive', CONN, L, bool, 'implemented', 'Send NAT-T keepalives.', { default: 'yes' });
 kw('nat_keepalive', CONN, L, bool, 'implemented', 'Old spelling of nat-keepalive.', { aliasOf: 'nat-keepalive' });
 kw('initial-contact', CONN, L, bool, 'implemented', 'Send INITIAL_CONTACT.', { default: 'yes' });

@@ -103,6 +103,8 @@ export interface ConnModel {
   retransmitInterval: number;
   /** retransmit-timeout in seconds; 0 = not set. */
   retransmitTimeout: number;
+  /** retransmit-limit in seconds: cap of one wait; 0 = not set. */
+  retransmitLimit: number;
   rekey: boolean;
   reauth: boolean;
   dpdDelay: number;

@@ -111,7 +111,9 @@ export function connFromConfig(c: ConnModel): IkeConn {
   if (c.forceEncaps) conn.forceEncaps = true;
   if (c.neverEncaps) conn.neverEncaps = true;
   if (c.fragmentation !== 'yes') conn.fragmentation = c.fragmentation;
-  if (c.retransmitInterval > 0 || c.retransmitTimeout > 0) conn.retransmit = doublingRetransmits(c.retransmitInterval || 500, (c.retransmitTimeout || 60) * 1000);
+  if (c.retransmitInterval > 0 || c.retransmitTimeout > 0 || c.retransmitLimit > 0) {
+    conn.retransmit = doublingRetransmits(c.retransmitInterval || 500, (c.retransmitTimeout || 60) * 1000, c.retransmitLimit * 1000 || undefined);
+  }
   if (c.local.cert) conn.localCert = c.local.cert;
   if (c.remote.cert) conn.remoteCert = c.remote.cert;
   conn.sendCert = c.local.sendCert;
@@ -124,12 +126,14 @@ export function connFromConfig(c: ConnModel): IkeConn {
 }
 
 /**
- * retransmit-interval / retransmit-timeout: the first wait, doubled on each
- * retransmit, until the waits add up to the total; the exchange is given
- * up then.
+ * retransmit-interval / retransmit-timeout / retransmit-limit: the first
+ * wait, doubled on each retransmit up to the limit, until the waits add up
+ * to the total; the exchange is given up then. The bound on tries keeps a
+ * tiny interval with a long timeout from making thousands of sends.
  */
-export function doublingRetransmits(intervalMs: number, totalMs: number): RetransmitPolicy {
+export function doublingRetransmits(intervalMs: number, totalMs: number, maxWaitMs?: number): RetransmitPolicy {
   const policy: RetransmitPolicy = { timeoutMs: intervalMs, base: 2, tries: 0 };
-  while (retransmitBudget(policy) < totalMs && policy.tries < 30) policy.tries++;
+  if (maxWaitMs !== undefined) policy.maxWaitMs = maxWaitMs;
+  while (retransmitBudget(policy) < totalMs && policy.tries < 100) policy.tries++;
   return policy;
 }

@@ -1,5 +1,5 @@
-// retransmit-interval / retransmit-timeout (Libreswan) from ipsec.conf to
-// the IKE SA's retransmission schedule.
+// retransmit-interval / retransmit-timeout (Libreswan) and retransmit-limit
+// (nodeswan) from ipsec.conf to the IKE SA's retransmission schedule.
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { connFromConfig, doublingRetransmits } from '../../src/ike/conn-from-config.js';
@@ -28,5 +28,18 @@ describe('retransmit-interval and retransmit-timeout', () => {
     expect(conn('  retransmit-timeout=3s\n').retransmit).toEqual(doublingRetransmits(500, 3000));
     expect(conn('  retransmit-interval=1000\n').retransmit).toEqual(doublingRetransmits(1000, 60_000));
     expect(doublingRetransmits(500, 3000)).toEqual({ timeoutMs: 500, base: 2, tries: 2 });
+  });
+
+  it('retransmit-limit caps each wait, so the timeout holds evenly spaced retransmissions', () => {
+    const policy = conn('  retransmit-interval=500\n  retransmit-timeout=60s\n  retransmit-limit=2s\n').retransmit!;
+    expect([0, 1, 2, 3, 10].map((n) => retransmitWait(policy, n))).toEqual([500, 1000, 2000, 2000, 2000]);
+    // 0.5 + 1 + 2 x 29 = 59.5 s < 60 s, so a 30th wait of 2 s: 31 retransmissions, 32 sends.
+    expect(policy.tries).toBe(31);
+    expect(retransmitBudget(policy)).toBe(61_500);
+    expect(retransmitBudget({ ...policy, tries: 30 })).toBeLessThan(60_000);
+  });
+
+  it('retransmit-limit alone keeps the other two at their defaults', () => {
+    expect(conn('  retransmit-limit=4s\n').retransmit).toEqual(doublingRetransmits(500, 60_000, 4000));
   });
 });
