@@ -62,10 +62,16 @@ export interface InitLoad extends InitLimits {
 
 export class SaManager {
   private readonly bySpi = new Map<string, IkeSa>();
-  private readonly halfOpen = new Map<string, IkeSa>();
+  /**
+   * Responder SAs by the IKE_SA_INIT that made them (initiator SPI and
+   * address), for their whole life: a copy of that request arriving late,
+   * even after IKE_AUTH, must reach its SA (which drops it as an old message
+   * ID) and not open a second half-open SA.
+   */
+  private readonly byInit = new Map<string, IkeSa>();
   private readonly byId = new Map<number, IkeSa>();
-  /** The halfOpen key of each responder SA until it is established (or gone). */
-  private readonly halfOpenKeys = new Map<IkeSa, string>();
+  /** The byInit key of each responder SA. */
+  private readonly initKeys = new Map<IkeSa, string>();
   /** Established SAs by their pair of identities, for INITIAL_CONTACT (see replacePeerSas). */
   private readonly byIdentities = new Map<string, Set<IkeSa>>();
   private readonly identityKeys = new Map<IkeSa, string>();
@@ -206,7 +212,7 @@ export class SaManager {
     if (h.exchangeType === ExchangeType.IKE_SA_INIT && !h.flags.response && h.flags.initiator) {
       if (!h.spiR.equals(ZERO_SPI) || h.messageId !== 0) return this.ports.drop('invalid-ike-sa-init');
       const key = `${h.spiI.toString('hex')}/${d.remote.address}/${d.remote.port}`;
-      let sa = this.halfOpen.get(key);
+      let sa = this.byInit.get(key);
       if (!sa) {
         if (!this.admit(d, h.spiI)) return;
         sa = new IkeSa(
@@ -214,8 +220,8 @@ export class SaManager {
           this.shared,
         );
         this.register(sa);
-        this.halfOpen.set(key, sa);
-        this.halfOpenKeys.set(sa, key);
+        this.byInit.set(key, sa);
+        this.initKeys.set(sa, key);
         this.pending.add(sa);
         this.responderSas++;
       }
@@ -273,16 +279,8 @@ export class SaManager {
     this.byId.set(sa.id, sa);
   }
 
-  /**
-   * The SA finished IKE_AUTH: a retransmitted IKE_SA_INIT can no longer
-   * reach it (the initiator has our answer), and it joins the identity index.
-   */
+  /** The SA finished IKE_AUTH: no longer half-open, and it joins the identity index. */
   private established(sa: IkeSa): void {
-    const key = this.halfOpenKeys.get(sa);
-    if (key !== undefined) {
-      if (this.halfOpen.get(key) === sa) this.halfOpen.delete(key);
-      this.halfOpenKeys.delete(sa);
-    }
     this.pending.delete(sa);
     this.indexIdentities(sa);
   }
@@ -290,9 +288,9 @@ export class SaManager {
   private destroyed(sa: IkeSa): void {
     this.bySpi.delete(sa.localSpi.toString('hex'));
     this.byId.delete(sa.id);
-    const key = this.halfOpenKeys.get(sa);
-    if (key !== undefined && this.halfOpen.get(key) === sa) this.halfOpen.delete(key);
-    this.halfOpenKeys.delete(sa);
+    const key = this.initKeys.get(sa);
+    if (key !== undefined && this.byInit.get(key) === sa) this.byInit.delete(key);
+    this.initKeys.delete(sa);
     this.pending.delete(sa);
     const ids = this.identityKeys.get(sa);
     if (ids !== undefined) {

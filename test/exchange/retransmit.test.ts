@@ -72,6 +72,22 @@ describe('retransmission', () => {
     expect((await up).ok).toBe(true);
   });
 
+  it('a late copy of the IKE_SA_INIT after IKE_AUTH finds the established SA: dropped, no new half-open SA, no answer', async () => {
+    const { x, moon, sun } = await pair();
+    const up = moon.engine.up('office');
+    await x.settle();
+    const init = x.queue[0]!;
+    await x.run();
+    expect((await up).ok).toBe(true);
+    // A retransmission the path delayed past the IKE_AUTH exchange.
+    sun.transport.deliver({ local: init.remote, remote: init.local, bytes: init.bytes });
+    await x.settle();
+    expect(x.queue).toHaveLength(0);
+    expect(sun.engine.sas()).toHaveLength(1);
+    expect(sun.engine.status().ikeSaInit.responderSas).toBe(1);
+    expect(sun.engine.status().drops['invalid-message-id']).toBe(1);
+  });
+
   it('gives up after the retransmit budget, once per keyingtries, with the reason', async () => {
     const { x, moon } = await pair({ keyingTries: 2, retransmit: { timeoutMs: 1000, base: 2, tries: 2 } });
     const up = moon.engine.up('office');
