@@ -26,7 +26,8 @@ import { forgetHandshake, localSpi, newIkeSaData, type IkeSaData } from './ike-s
 import { ikeSaStateMachine } from './ike-sa-state.js';
 import type { IkeConn } from './conn.js';
 import { Mailbox } from './mailbox.js';
-import { openMessage } from './protection.js';
+import { openMessage, type OpenFailure } from './protection.js';
+import { rejectRequest } from './tasks/reject-request.js';
 import { defaultRetransmitPolicy } from './retransmit-policy.js';
 import { answerAuth, buildAuthRequest, isPrepared, prepareAuth, processAuthResponse } from './tasks/ike-auth.js';
 import { answerInit, buildInitRequest, processInitResponse } from './tasks/ike-init.js';
@@ -457,7 +458,7 @@ export class IkeSa {
     }
     if (verdict.kind !== 'new') return this.ports.drop(verdict.kind === 'in-progress' ? 'retransmit-in-progress' : 'invalid-message-id');
     const opened = openMessage(bytes, sa.skIn);
-    if (!opened.ok) return this.ports.drop(opened.reason, opened.detail);
+    if (!opened.ok) return this.reject(header, bytes, opened);
     sa.responses.accept(header.messageId, bytes);
     // The peer's address as it reached us this time (NAT mappings move).
     const moved = mappingEffects(sa, sa.remote, remote);
@@ -465,6 +466,19 @@ export class IkeSa {
     sa.remote = remote;
     if (moved.length > 0) await this.run({ effects: moved });
     await this.dispatchRequest(header, bytes, opened.payloads);
+  }
+
+  /** A request that did not open: counted, then answered as the RFC asks or ignored. */
+  private async reject(header: IkeHeader, bytes: Buffer, failure: OpenFailure): Promise<void> {
+    const sa = this.data;
+    this.ports.drop(failure.reason, failure.detail);
+    const answer = rejectRequest(sa, header, failure);
+    if (answer) {
+      sa.responses.accept(header.messageId, bytes);
+      return this.run(answer);
+    }
+    // A half-open SA made only by this garbage: nothing to keep it for.
+    if (sa.state.is('CREATED')) await this.destroy();
   }
 
   private async dispatchRequest(header: IkeHeader, bytes: Buffer, payloads: Payload[]): Promise<void> {

@@ -4,6 +4,7 @@
 
 import { openMessage as openSk, sealMessage } from '../crypto/sk-message.js';
 import type { SkCipher } from '../crypto/sk/sk-cipher.js';
+import type { DecodeError } from '../wire/errors.js';
 import { checkExchangeRules } from '../wire/exchange-rules.js';
 import { IKE_MAJOR_VERSION, type IkeHeader } from '../wire/header.js';
 import { PayloadType } from '../wire/iana/payload-types.js';
@@ -90,17 +91,24 @@ export function sealFragments(h: HeaderFields, inner: Payload[], cipher: SkCiphe
   });
 }
 
-export type Opened =
-  | { ok: true; message: IkeMessage; payloads: Payload[] }
-  | { ok: false; reason: 'malformed' | 'bad-icv' | 'not-encrypted' | 'rule-violation'; detail: string; notify?: number };
+export interface OpenFailure {
+  ok: false;
+  reason: 'malformed' | 'bad-icv' | 'not-encrypted' | 'rule-violation';
+  detail: string;
+  /** The error notify RFC 7296 prescribes for this failure, and its data. */
+  notify?: number;
+  notifyData?: Uint8Array;
+  /** The message's ICV checked out: the failure is in what the peer sent inside SK. */
+  authenticated?: boolean;
+}
+
+export type Opened = { ok: true; message: IkeMessage; payloads: Payload[] } | OpenFailure;
 
 /** Decodes a datagram; if it carries SK, checks integrity and decodes the inner chain. */
 export function openMessage(bytes: Uint8Array, cipher: SkCipher | undefined): Opened {
   const decoded = decodeMessage(bytes);
   if (!decoded.ok) {
-    const r: Opened = { ok: false, reason: 'malformed', detail: `${decoded.error.path}: ${decoded.error.message}` };
-    if (decoded.error.notify !== undefined) r.notify = decoded.error.notify;
-    return r;
+    return withNotify({ ok: false, reason: 'malformed', detail: `${decoded.error.path}: ${decoded.error.message}` }, decoded.error);
   }
   const message = decoded.value;
   if (!findPayload(message.payloads, PayloadType.SK)) return checked(message, message.payloads);
@@ -108,9 +116,10 @@ export function openMessage(bytes: Uint8Array, cipher: SkCipher | undefined): Op
   const opened = openSk(bytes, cipher);
   if (!opened.ok) {
     const reason = opened.error.code === 'CRYPTO_INTEGRITY_FAILED' ? 'bad-icv' : 'malformed';
-    const r: Opened = { ok: false, reason, detail: opened.error.message };
-    if (opened.error.decodeError?.notify !== undefined) r.notify = opened.error.decodeError.notify;
-    return r;
+    const r: OpenFailure = { ok: false, reason, detail: opened.error.message };
+    // The outer message decoded above, so a decode error here is in the decrypted chain.
+    if (opened.error.code === 'CRYPTO_WIRE_DECODE') r.authenticated = true;
+    return opened.error.decodeError ? withNotify(r, opened.error.decodeError) : r;
   }
   return checked(message, opened.value.payloads);
 }
@@ -121,7 +130,15 @@ function checked(message: IkeMessage, payloads: Payload[]): Opened {
   const encrypted = payloads !== message.payloads;
   const violations = checkExchangeRules(h.exchangeType, h.flags.response, message.payloads, encrypted ? payloads : undefined);
   if (violations.length > 0) {
-    return { ok: false, reason: 'rule-violation', detail: violations.map((v) => v.message).join('; '), notify: violations[0]!.notify! };
+    const r: OpenFailure = { ok: false, reason: 'rule-violation', detail: violations.map((v) => v.message).join('; '), notify: violations[0]!.notify! };
+    if (encrypted) r.authenticated = true;
+    return r;
   }
   return { ok: true, message, payloads };
+}
+
+function withNotify(r: OpenFailure, error: DecodeError): OpenFailure {
+  if (error.notify !== undefined) r.notify = error.notify;
+  if (error.notifyData !== undefined) r.notifyData = error.notifyData;
+  return r;
 }
