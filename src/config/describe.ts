@@ -97,13 +97,27 @@ function conn(c: ConnModel): string[] {
     end('remote', c.remote),
     ...proposals('ike', c.ike),
     ...proposals(c.child.protocol, c.child),
-    `  times  ike ${duration(c.ikeLifetime)}, child ${duration(c.lifetime)}, rekey margin ${duration(c.rekeyMargin)} +${c.rekeyFuzz}%, ${c.rekey ? 'rekey' : 'no rekey'}, ${c.reauth ? 'reauth' : 'no reauth'}; dpd ${duration(c.dpdDelay)} ${c.dpdAction}; keyingtries ${c.keyingTries || '%forever'}`,
+    `  times  ike ${duration(c.ikeLifetime)}, child ${duration(c.lifetime)}, rekey margin ${duration(c.rekeyMargin)} +${c.rekeyFuzz}%, ${c.rekey ? 'rekey' : 'no rekey'}, ${c.reauth ? 'reauth' : 'no reauth'}; dpd ${duration(c.dpdDelay)} ${c.dpdAction}; keyingtries ${c.keyingTries || '%forever'}${retransmits(c)}`,
     '',
   ];
 }
 
+/** The retransmit keywords as given; the schedule they make is the IKE layer's business. */
+function retransmits(c: ConnModel): string {
+  const parts: string[] = [];
+  if (c.retransmitInterval > 0) parts.push(`interval ${c.retransmitInterval}ms`);
+  if (c.retransmitLimit > 0) parts.push(`limit ${duration(c.retransmitLimit)}`);
+  if (c.retransmitTimeout > 0) parts.push(`timeout ${duration(c.retransmitTimeout)}`);
+  return parts.length > 0 ? `; retransmit ${parts.join(', ')}` : '';
+}
+
 export function describeModel(model: ConfigModel): string {
-  const out = [`config setup  uniqueids=${model.setup.uniqueIds} strictcrlpolicy=${model.setup.strictCrlPolicy} cachecrls=${model.setup.cacheCrls ? 'yes' : 'no'}`, ''];
+  const st = model.setup;
+  const out = [
+    `config setup  uniqueids=${st.uniqueIds} strictcrlpolicy=${st.strictCrlPolicy} cachecrls=${st.cacheCrls ? 'yes' : 'no'}`,
+    `  ike_sa_init  COOKIE from ${st.ddosIkeThreshold} half-open (ddos-ike-threshold), limit ${st.maxHalfOpenIke} (max-halfopen-ike), cookie secret ${duration(st.cookieSecretLifetime)}`,
+    '',
+  ];
   for (const c of model.conns) out.push(...conn(c));
   for (const ca of model.cas) out.push(`ca ${ca.name}  auto=${ca.auto}${ca.cacert ? `  cacert ${ca.cacert}` : ''}${ca.crlUris.length ? `  crl ${ca.crlUris.join(',')}` : ''}`, '');
   return out.join('\n');

@@ -99,6 +99,15 @@ describe('ipsec show-config', () => {
     expect(r.stdout).not.toContain('conn rw');
   });
 
+  it('shows the IKE_SA_INIT admission settings and the retransmit keywords of a conn', () => {
+    const file = join(dir, 'dos.conf');
+    writeFileSync(file, 'config setup\n  ddos-ike-threshold=500\n  max-halfopen-ike=2000\n  cookie-secret-lifetime=5m\nconn lossy\n  left=192.0.2.1\n  right=192.0.2.2\n  authby=secret\n  retransmit-interval=500\n  retransmit-limit=2s\n  retransmit-timeout=60s\n');
+    const r = ipsec('show-config', '--config', file);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('  ike_sa_init  COOKIE from 500 half-open (ddos-ike-threshold), limit 2000 (max-halfopen-ike), cookie secret 5m');
+    expect(r.stdout).toContain('; keyingtries 3; retransmit interval 500ms, limit 2s, timeout 1m');
+  });
+
   it('masks secrets', () => {
     const r = ipsec('show-config', '--config', join(dir, 'good.conf'), '--secrets', join(dir, 'ipsec.secrets'), '--json');
     expect(r.code).toBe(0);
