@@ -470,7 +470,8 @@ export class IkeEngine implements Engine {
       const result = await done;
       if (!result.ok) {
         this.reauthOf.delete(sa.id);
-        this.log('warn', `reauthentication failed (${result.error}); the old IKE SA stays`, conn.name);
+        this.log('warn', `reauthentication failed (${result.error}); the old IKE SA stays, next attempt in ${REAUTH_RETRY_MS / 1000} s`, conn.name);
+        old.retryReauthIn(REAUTH_RETRY_MS);
         return;
       }
       await old.delete();
@@ -527,6 +528,13 @@ export class IkeEngine implements Engine {
     else logger.debug(message);
   }
 }
+
+/**
+ * Pause after a failed reauthentication before the next one. Without a
+ * retry the old IKE SA would never be rekeyed again; its CHILD SAs keep
+ * rekeying on it meanwhile, so traffic is not at stake, only key age.
+ */
+const REAUTH_RETRY_MS = 30_000;
 
 /** How long a reauthenticating peer has to delete its old IKE SA before uniqueids=yes does it. */
 const REAUTH_GRACE_MS = 10_000;

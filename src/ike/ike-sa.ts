@@ -215,6 +215,18 @@ export class IkeSa {
     return this.mailbox.post(async () => ((await this.startIkeRekey()) ? 1 : 0));
   }
 
+  /**
+   * A reauthentication of this SA failed: the SA stays and the next attempt
+   * comes after `ms` (through the ike-rekey timer, so it is a
+   * reauthentication again), unless the SA has gone or was replaced.
+   */
+  retryReauthIn(ms: number): void {
+    void this.mailbox.post(async () => {
+      if (this.superseded || this.ikeRekey || !this.data.state.is('ESTABLISHED')) return;
+      this.timers.arm('ike-rekey', ms);
+    });
+  }
+
   /** Rekey a CHILD SA now (soft EXPIRE from the kernel, or its rekey timer). */
   rekeyChild(childId: number): Promise<void> {
     return this.mailbox.post(async () => {

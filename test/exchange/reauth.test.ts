@@ -67,6 +67,38 @@ describe('reauth', () => {
     expect(sun.log.join('\n')).not.toContain('INITIAL_CONTACT');
   });
 
+  it('a failed reauthentication keeps the old IKE SA and is tried again 30 s later', async () => {
+    const timing = { ikeLifetimeSeconds: 100, rekeyMarginSeconds: 20, rekeyFuzzPercent: 0, reauth: true, retransmit: { timeoutMs: 1000, base: 2, tries: 1 } };
+    const { x, moon, sun } = await seededPair('reauth-retry', timing, { ...timing, ikeLifetimeSeconds: 1000 });
+    const up = moon.engine.up('office');
+    await x.settle();
+    await x.run();
+    expect((await up).ok).toBe(true);
+    const before = ikeSpis(moon);
+
+    await x.advance(80_000);
+    // The peer does not answer: the request and its one retransmission are lost.
+    expect(x.drop()).toBe('IKE_SA_INIT request 192.0.2.1 -> 192.0.2.2');
+    await x.advance(1000);
+    expect(x.drop()).toBe('IKE_SA_INIT request 192.0.2.1 -> 192.0.2.2');
+    await x.advance(2000);
+    await x.settle();
+    expect(moon.log.join('\n')).toContain('reauthentication failed (peer 192.0.2.2 did not answer IKE_SA_INIT after 1 retransmits; giving up); the old IKE SA stays, next attempt in 30 s');
+    expect(ikeSpis(moon)).toEqual(before);
+    expect(x.queue).toHaveLength(0);
+
+    await x.advance(29_999);
+    expect(x.queue).toHaveLength(0);
+    await x.advance(1);
+    expect(x.describe()).toEqual(['IKE_SA_INIT request 192.0.2.1 -> 192.0.2.2']);
+    await x.run();
+    await x.settle();
+    expect(ikeSpis(moon)).toHaveLength(1);
+    expect(ikeSpis(moon)).not.toEqual(before);
+    expect(ikeSpis(sun)).toEqual(ikeSpis(moon));
+    expect(await pairsAcross(moon, sun)).toMatchObject({ counts: [2, 2], keysMatch: true });
+  });
+
   it('reauth=no: the IKE SA is rekeyed with CREATE_CHILD_SA', async () => {
     const timing = { ikeLifetimeSeconds: 100, rekeyMarginSeconds: 20, rekeyFuzzPercent: 0, reauth: false };
     const { x, moon } = await seededPair('no-reauth', timing, { ...timing, ikeLifetimeSeconds: 1000 });
