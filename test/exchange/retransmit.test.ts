@@ -84,7 +84,7 @@ describe('retransmission', () => {
     await x.settle();
     expect(x.queue).toHaveLength(0);
     expect(sun.engine.sas()).toHaveLength(1);
-    expect(sun.engine.status().ikeSaInit.responderSas).toBe(1);
+    expect(sun.engine.status().ikeSaInit?.responderSas).toBe(1);
     expect(sun.engine.status().drops['invalid-message-id']).toBe(1);
   });
 
