@@ -255,6 +255,13 @@ export class IkeEngine implements Engine {
     return this.manager.all().find((sa) => sa.data.conn?.name === name && sa.data.state.is('ESTABLISHED') && sa.data.children.some((c) => c.state.is('INSTALLED')));
   }
 
+  /** An established IKE SA of the conn, not being replaced, with no CHILD SA installed or on its way. */
+  private childlessSa(name: string): IkeSa | undefined {
+    return this.manager
+      .all()
+      .find((sa) => sa.data.conn?.name === name && sa.data.state.is('ESTABLISHED') && !sa.isSuperseded && !sa.data.children.some((c) => c.state.is('INSTALLING', 'INSTALLED')));
+  }
+
   /** Delete the conn's SAs with the peer; resolves once their kernel state is gone. */
   private async tearDown(name: string): Promise<void> {
     await Promise.all(this.manager.all().filter((sa) => sa.data.conn?.name === name).map((sa) => sa.delete()));
@@ -268,6 +275,14 @@ export class IkeEngine implements Engine {
     }
     const existing = this.upSa(name);
     if (existing) return { ok: true, ikeSa: ikeSaStatus(existing, this.counters) };
+    // An IKE SA of the conn whose CHILD SA is gone (the peer deleted it, or
+    // it expired) gets a new one with CREATE_CHILD_SA: no new IKE SA.
+    const childless = this.childlessSa(name);
+    if (childless) {
+      const added = await childless.addChild();
+      if (added.ok) return { ok: true, ikeSa: ikeSaStatus(childless, this.counters) };
+      this.log('info', `conn '${name}': no CHILD SA on the existing IKE SA (${added.error}); negotiating a new IKE SA`, name);
+    }
     const tries = conn.keyingTries > 0 ? conn.keyingTries : Number.POSITIVE_INFINITY;
     let result: UpResult = { ok: false, error: 'not attempted' };
     for (let attempt = 1; attempt <= tries; attempt++) {

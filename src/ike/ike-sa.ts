@@ -41,6 +41,8 @@ import { SaTimers, type TimerName } from './timers.js';
 import { keepaliveEffects, mappingEffects, wantsKeepalives } from './nat/nat-effects.js';
 import { NAT_KEEPALIVE_INTERVAL_MS } from './nat/nat-rules.js';
 import { afterOurRekey, buildChildRekey, childFromRekeyResponse, isRekeyFailure, type ChildRekeyPending } from './rekey/child-rekey.js';
+import { buildChildExchange, childFromExchangeResponse, type ChildExchangePending, type ChildShape } from './rekey/child-exchange.js';
+import { localTsOf, remoteTsOf } from './conn-lookup.js';
 import { ourRekeyLoses } from './rekey/collision.js';
 import { buildIkeRekey, refuseWhileRekeying, successorFromResponse, type IkeRekeyPending } from './rekey/ike-rekey-initiator.js';
 import { childRekeyDelayMs, fraction, rekeyDelayMs, retryDelayMs } from './rekey/schedule.js';
@@ -90,6 +92,12 @@ export interface IkeSaInit {
   conn?: IkeConn;
 }
 
+/** What addChild() came to. */
+export interface ChildAddResult {
+  ok: boolean;
+  error?: string;
+}
+
 export class IkeSa {
   readonly data: IkeSaData;
   private readonly mailbox = new Mailbox();
@@ -102,11 +110,13 @@ export class IkeSa {
   /** A fragmented message being collected (RFC 7383). */
   private reassembly?: Reassembly & { response: boolean };
   /** What our outstanding request was for, to route its response. */
-  private pendingRequest?: { kind: 'init' | 'auth' | 'delete-ike' | 'delete-child' | 'rekey-child' | 'rekey-ike' | 'dpd' | 'other'; childId?: number };
+  private pendingRequest?: { kind: 'init' | 'auth' | 'delete-ike' | 'delete-child' | 'rekey-child' | 'rekey-ike' | 'add-child' | 'dpd' | 'other'; childId?: number };
   /** Our CHILD SA rekey in flight (its reserved SPI and KE stay with it). */
   private childRekey?: ChildRekeyPending;
   /** Our IKE SA rekey in flight. */
   private ikeRekey?: IkeRekeyPending;
+  /** A new CHILD SA of ours in flight (addChild), and who waits for it. */
+  private childAdd?: { pending: ChildExchangePending; shape: ChildShape; done: (result: ChildAddResult) => void };
   /** The armed ike-rekey timer retries a rekey already chosen (no reauthentication). */
   private ikeRekeyRetry = false;
   /** A successor IKE SA took over; this one only waits to be deleted. */
@@ -225,6 +235,51 @@ export class IkeSa {
       if (this.superseded || this.ikeRekey || !this.data.state.is('ESTABLISHED')) return;
       this.timers.arm('ike-rekey', ms);
     });
+  }
+
+  /**
+   * A new CHILD SA for the conn on this established IKE SA, which carries
+   * none (the peer deleted it, or it expired): CREATE_CHILD_SA without
+   * REKEY_SA, no new IKE SA. Refused while another exchange of ours is in
+   * flight; the caller then negotiates a new IKE SA instead.
+   */
+  async addChild(): Promise<ChildAddResult> {
+    // The answer arrives through the mailbox too: wait for it outside the job that sends the request.
+    const started = await this.mailbox.post(async (): Promise<ChildAddResult | { answer: Promise<ChildAddResult> }> => {
+      const sa = this.data;
+      if (!sa.state.is('ESTABLISHED') || this.superseded || !sa.conn) return { ok: false, error: 'the IKE SA is not established' };
+      if (sa.requests.busy || this.childRekey || this.ikeRekey || this.childAdd) return { ok: false, error: 'the IKE SA is busy with another exchange' };
+      const spiIn = await this.reserve(sa.conn);
+      if (spiIn === undefined) return { ok: false, error: 'the kernel could not reserve an SPI' };
+      const shape: ChildShape = {
+        mode: sa.conn.mode,
+        protocol: sa.conn.childProposals[0]?.protocol === 'ah' ? 'ah' : 'esp',
+        localTs: localTsOf(sa.conn, sa.local.address),
+        remoteTs: remoteTsOf(sa.conn, sa.remote.address),
+      };
+      const built = buildChildExchange(sa, this.ports.env, shape, spiIn);
+      if ('code' in built) return { ok: false, error: built.message };
+      const answer = new Promise<ChildAddResult>((resolve) => (this.childAdd = { pending: built.pending, shape, done: resolve }));
+      this.pendingRequest = { kind: 'add-child' };
+      await this.run({ effects: [...built.effects, effect.log(sa.id, 'info', `creating a CHILD SA for conn '${sa.conn.name}' on the existing IKE SA`)] });
+      return { answer };
+    });
+    return 'answer' in started ? started.answer : started;
+  }
+
+  private async onChildAddResponse(payloads: Payload[]): Promise<void> {
+    const sa = this.data;
+    const adding = this.childAdd;
+    this.childAdd = undefined;
+    if (!adding) return;
+    const result = childFromExchangeResponse(sa, this.ports.env, adding.pending, adding.shape, payloads, 'create a CHILD SA');
+    if (isRekeyFailure(result)) {
+      await this.run({ effects: [effect.log(sa.id, 'warn', result.message)] });
+      return adding.done({ ok: false, error: result.message });
+    }
+    await this.run({ effects: [{ kind: 'install-child', child: result.child }] });
+    const fresh = sa.children.find((c) => c.id === result.child.childId);
+    adding.done(fresh?.state.is('INSTALLED') ? { ok: true } : { ok: false, error: 'the kernel refused the CHILD SA' });
   }
 
   /** Rekey a CHILD SA now (soft EXPIRE from the kernel, or its rekey timer). */
@@ -618,6 +673,8 @@ export class IkeSa {
         return this.onChildRekeyResponse(payloads);
       case 'rekey-ike':
         return this.onIkeRekeyResponse(payloads);
+      case 'add-child':
+        return this.onChildAddResponse(payloads);
       case 'dpd':
         this.timers.cancel('dpd', 'timeout');
         return this.scheduleDpd();
@@ -766,6 +823,7 @@ export class IkeSa {
     const inUse = new Set<number>(sa.children.filter((c) => c.state.is('INSTALLING', 'INSTALLED')).map((c) => c.params.spiIn));
     if (sa.pendingChild) inUse.add(sa.pendingChild.spiIn);
     if (this.childRekey) inUse.add(this.childRekey.spiIn);
+    if (this.childAdd) inUse.add(this.childAdd.pending.spiIn);
     const stale = [...this.reservedSpis].filter(([spi]) => !inUse.has(spi));
     if (stale.length === 0) return;
     for (const [spi] of stale) this.reservedSpis.delete(spi);
@@ -791,6 +849,9 @@ export class IkeSa {
     this.ikeRekey?.ke.dispose();
     this.childRekey = undefined;
     this.ikeRekey = undefined;
+    this.childAdd?.pending.ke?.dispose();
+    this.childAdd?.done({ ok: false, error: sa.failure?.message ?? 'the IKE SA is gone' });
+    this.childAdd = undefined;
     sa.skIn?.dispose();
     sa.skOut?.dispose();
     sa.keys?.dispose();
