@@ -41,5 +41,16 @@ export interface ChildSaParams {
   /** Install a forward policy too (gateway routing for remote subnets). */
   forward: boolean;
   proposal: string;
-  lifetime?: { softSeconds: number; hardSeconds: number };
+  /** Kernel limits: seconds from `lifetime`, bytes and packets from `lifebytes` / `lifepackets`. */
+  lifetime?: ChildLifetime;
+}
+
+/** A CHILD SA's kernel lifetime: soft limits raise a rekey, hard ones end the SA. */
+export interface ChildLifetime {
+  softSeconds?: number;
+  hardSeconds?: number;
+  softBytes?: number;
+  hardBytes?: number;
+  softPackets?: number;
+  hardPackets?: number;
 }

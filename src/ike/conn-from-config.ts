@@ -94,6 +94,8 @@ export function connFromConfig(c: ConnModel): IkeConn {
     mode: c.mode === 'transport' ? 'transport' : 'tunnel',
     keyingTries: c.keyingTries,
     lifetimeSeconds: c.lifetime,
+    ...(c.lifeBytes > 0 ? { lifeBytes: c.lifeBytes, marginBytes: c.marginBytes } : {}),
+    ...(c.lifePackets > 0 ? { lifePackets: c.lifePackets, marginPackets: c.marginPackets } : {}),
     ikeLifetimeSeconds: c.ikeLifetime,
     rekey: c.rekey,
     reauth: c.reauth,

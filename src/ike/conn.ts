@@ -46,6 +46,11 @@ export interface IkeConn {
   keyingTries: number;
   retransmit?: RetransmitPolicy;
   lifetimeSeconds?: number;
+  /** lifebytes / marginbytes, lifepackets / marginpackets: kernel volume limits of each CHILD SA (0: none). */
+  lifeBytes?: number;
+  marginBytes?: number;
+  lifePackets?: number;
+  marginPackets?: number;
   ikeLifetimeSeconds?: number;
   /** reauth=yes: at ikelifetime - margin a new IKE SA (with its CHILD SA) replaces this one, make-before-break. */
   reauth?: boolean;

@@ -6,8 +6,8 @@
 // traffic is only steered into the tunnel once the SA that carries it
 // exists).
 
-import type { PolicySpec, SaAlgorithms, SaSpec, TrafficSelector as KernelSelector } from '../kernel/backend.js';
-import type { ChildKeys, ChildSaParams, TrafficSelector } from './child-params.js';
+import type { LifetimeConfig, PolicySpec, SaAlgorithms, SaSpec, TrafficSelector as KernelSelector } from '../kernel/backend.js';
+import type { ChildKeys, ChildLifetime, ChildSaParams, TrafficSelector } from './child-params.js';
 import { bitsOf, parseIp, rangeToCidrs } from './ip.js';
 
 export type KernelOp =
@@ -88,6 +88,18 @@ export function policyPriority(sel: KernelSelector): number {
   return 200_000 - specificity * 4 - (sel.proto ? 2 : 0) - (sel.srcPort !== undefined || sel.dstPort !== undefined ? 1 : 0);
 }
 
+/** The xfrm lifetime of a CHILD SA's two SAs (each counts its own direction). */
+function kernelLimits(l: ChildLifetime): LifetimeConfig {
+  const out: LifetimeConfig = {};
+  if (l.softSeconds !== undefined) out.softAddSeconds = l.softSeconds;
+  if (l.hardSeconds !== undefined) out.hardAddSeconds = l.hardSeconds;
+  if (l.softBytes !== undefined) out.softBytes = l.softBytes;
+  if (l.hardBytes !== undefined) out.hardBytes = l.hardBytes;
+  if (l.softPackets !== undefined) out.softPackets = l.softPackets;
+  if (l.hardPackets !== undefined) out.hardPackets = l.hardPackets;
+  return out;
+}
+
 export function saSpecs(child: ChildSaParams): { inbound: SaSpec; outbound: SaSpec } {
   const common = {
     proto: child.protocol,
@@ -96,9 +108,7 @@ export function saSpecs(child: ChildSaParams): { inbound: SaSpec; outbound: SaSp
     esn: child.esn,
     replayWindow: child.replayWindow,
   } as const;
-  const lifetime = child.lifetime
-    ? { softAddSeconds: child.lifetime.softSeconds, hardAddSeconds: child.lifetime.hardSeconds }
-    : undefined;
+  const lifetime = child.lifetime ? kernelLimits(child.lifetime) : undefined;
   const inbound: SaSpec = {
     ...common,
     src: child.remoteAddress,

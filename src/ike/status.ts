@@ -84,7 +84,7 @@ export function ikeSaStatus(sa: IkeSa, counters?: Counters): StatusIkeSa {
         const rekeyAt = sa.rekeyDue(c.id);
         if (rekeyAt && c.state.is('INSTALLED')) child.rekeyAt = rekeyAt.toISOString();
         // The kernel removes the SA at its hard lifetime, counted from installation.
-        if (c.installedAt && p.lifetime) child.expiresAt = new Date(c.installedAt.getTime() + p.lifetime.hardSeconds * 1000).toISOString();
+        if (c.installedAt && p.lifetime?.hardSeconds) child.expiresAt = new Date(c.installedAt.getTime() + p.lifetime.hardSeconds * 1000).toISOString();
         return child;
       }),
   };

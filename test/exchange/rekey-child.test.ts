@@ -90,6 +90,25 @@ describe('CHILD SA rekey, initiated by nodeswan', () => {
     expect(await pairsAcross(moon, sun)).toEqual(before);
   });
 
+  it('lifebytes / lifepackets: hard limits as given, soft ones at life - margin made earlier by the fuzz, different on each side', async () => {
+    const volume = { lifeBytes: 1_000_000, marginBytes: 200_000, lifePackets: 5000, marginPackets: 0 };
+    const { moon, sun } = await established('volume', volume, volume);
+    const limits = async (side: typeof moon) => (await side.kernel.listSas()).map((s) => s.lifetime);
+    for (const side of [moon, sun]) {
+      for (const l of await limits(side)) {
+        expect(l).toMatchObject({ hardBytes: 1_000_000, hardPackets: 5000, softAddSeconds: 40, hardAddSeconds: 60 });
+        // margin 200,000 bytes, fuzz 100%: soft between 600,000 and 800,000.
+        expect(l.softBytes).toBeGreaterThanOrEqual(600_000);
+        expect(l.softBytes).toBeLessThanOrEqual(800_000);
+        // marginpackets 0: a tenth of lifepackets.
+        expect(l.softPackets).toBeGreaterThanOrEqual(4000);
+        expect(l.softPackets).toBeLessThanOrEqual(4500);
+      }
+    }
+    // The two ends drew their own fuzz: they do not hit their soft limits together.
+    expect((await limits(moon))[0]!.softBytes).not.toBe((await limits(sun))[0]!.softBytes);
+  });
+
   it("rekeys at once on the kernel's soft EXPIRE (bytes or packets ran out)", async () => {
     const { x, moon, sun } = await established('soft', { lifetimeSeconds: 3600 }, { lifetimeSeconds: 3600 });
     const before = await pairsAcross(moon, sun);

@@ -11,6 +11,8 @@ export interface PingOptions {
   count?: number;
   /** Give up after this many seconds in total (default 10). */
   deadlineSeconds?: number;
+  /** ICMP payload octets (busybox default 56). */
+  size?: number;
 }
 
 export interface PingResult {
@@ -26,6 +28,7 @@ export async function ping(ns: string, dst: string, options: PingOptions = {}): 
   const lastReplyWait = Math.min(5, deadline);
   const command = ['busybox', 'ping', dst.includes(':') ? '-6' : '-4', '-A', '-q', '-c', String(count), '-w', String(deadline), '-W', String(lastReplyWait)];
   if (options.src) command.push('-I', options.src);
+  if (options.size !== undefined) command.push('-s', String(options.size));
   command.push(dst);
   const { stdout, stderr } = await runIn(ns, command, { allowFailure: true, timeoutMs: (deadline + 10) * 1000 });
   const output = stdout + stderr;

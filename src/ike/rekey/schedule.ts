@@ -4,6 +4,7 @@
 // lifetime, and its soft lifetime at the unfuzzed rekey time: a backstop
 // that reaches us as a soft EXPIRE if our own timer was lost.
 
+import type { ChildLifetime } from '../child-params.js';
 import type { IkeConn } from '../conn.js';
 
 /** strongSwan-compatible defaults (rekeymargin=9m, rekeyfuzz=100%). */
@@ -14,6 +15,14 @@ export interface RekeyTiming {
   lifetimeSeconds?: number;
   rekeyMarginSeconds?: number;
   rekeyFuzzPercent?: number;
+}
+
+/** lifebytes / marginbytes and lifepackets / marginpackets (0 or absent: no limit). */
+export interface VolumeLimits {
+  lifeBytes?: number;
+  marginBytes?: number;
+  lifePackets?: number;
+  marginPackets?: number;
 }
 
 /** A uniform fraction in [0, 1) from injected random bytes (tests seed it). */
@@ -29,9 +38,30 @@ function marginOf(lifetime: number, timing: RekeyTiming): number {
   return margin > 0 && margin < lifetime ? margin : lifetime / 10;
 }
 
-/** Kernel lifetimes for a CHILD SA: soft at the latest rekey time, hard at `lifetime`. */
-export function kernelLifetime(lifetimeSeconds: number, timing: RekeyTiming): { softSeconds: number; hardSeconds: number } {
-  return { softSeconds: Math.max(1, Math.floor(lifetimeSeconds - marginOf(lifetimeSeconds, timing))), hardSeconds: lifetimeSeconds };
+/**
+ * Kernel lifetimes for a CHILD SA. Time: soft at the latest rekey time (our
+ * own fuzzed timer comes first), hard at `lifetime`. Bytes and packets: the
+ * kernel's soft EXPIRE is the only trigger, so the soft limit is `life -
+ * margin`, made earlier by a random part of `margin * rekeyfuzz%` (as for
+ * time) so that two peers counting the same traffic do not both rekey at
+ * once; the hard limit is `life`. A margin of 0 or not below the life is a
+ * tenth of the life.
+ */
+export function kernelLifetime(conn: RekeyTiming & VolumeLimits, random: (size: number) => Buffer): ChildLifetime | undefined {
+  const out: ChildLifetime = {};
+  const life = conn.lifetimeSeconds;
+  if (life && life > 0) Object.assign(out, { softSeconds: Math.max(1, Math.floor(life - marginOf(life, conn))), hardSeconds: life });
+  const fuzz = Math.max(0, conn.rekeyFuzzPercent ?? DEFAULT_REKEY_FUZZ_PERCENT) / 100;
+  const volume = (limit: number | undefined, margin: number | undefined): [number, number] | undefined => {
+    if (!limit || limit <= 0) return undefined;
+    const m = margin && margin > 0 && margin < limit ? margin : Math.floor(limit / 10);
+    return [Math.max(1, Math.floor(limit - m - m * fuzz * fraction(random))), limit];
+  };
+  const bytes = volume(conn.lifeBytes, conn.marginBytes);
+  if (bytes) [out.softBytes, out.hardBytes] = bytes;
+  const packets = volume(conn.lifePackets, conn.marginPackets);
+  if (packets) [out.softPackets, out.hardPackets] = packets;
+  return Object.keys(out).length > 0 ? out : undefined;
 }
 
 /**

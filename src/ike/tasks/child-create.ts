@@ -109,7 +109,8 @@ function paramsWithKeys(sa: IkeSaData, env: TaskEnv, n: Negotiated, inbound: Chi
     forward: n.mode === 'tunnel' && n.conn.localTs.length > 0,
     proposal: formatProposal(n.proposal),
   };
-  if (n.conn.lifetimeSeconds) p.lifetime = kernelLifetime(n.conn.lifetimeSeconds, n.conn);
+  const lifetime = kernelLifetime(n.conn, env.random);
+  if (lifetime) p.lifetime = lifetime;
   if (sa.natLocal || sa.natRemote) p.encap = { localPort: sa.local.port, remotePort: sa.remote.port };
   return p;
 }
