@@ -11,7 +11,9 @@ export type SectionKind = 'setup' | 'conn' | 'ca';
 /**
  * implemented: mapped into the resolved model and used by nodeswan.
  * ignored: accepted silently, has no effect in nodeswan (documented).
- * not-yet: part of the model, but nodeswan does not act on it yet (IKEv1-only, IPComp).
+ * not-yet: read into the model, but nodeswan does not act on it yet (IKEv1-only,
+ *   IPComp, virtual IPs, EAP, CRL/OCSP, MOBIKE, ...); set to anything but its
+ *   default it draws a warning, so no admin believes it is in force.
  * obsolete: historic keyword, accepted with a warning that it is ignored.
  */
 export type Status = 'implemented' | 'ignored' | 'not-yet' | 'obsolete';
@@ -93,10 +95,10 @@ export const BOOL_VALUES: readonly string[] = YES_NO;
 // ---------------------------------------------------------------- config setup
 kw('charondebug', SETUP, S, str, 'ignored', 'Log levels per subsystem; nodeswan logging is set on the daemon.');
 kw('uniqueids', SETUP, SL, en('yes', 'no', 'never', 'replace', 'keep'), 'implemented', 'Whether a new IKE SA with the same peer identity replaces older ones.', { default: 'yes' });
-kw('cachecrls', SETUP, S, bool, 'implemented', 'Cache fetched CRLs on disk.', { default: 'no' });
-kw('strictcrlpolicy', SETUP, SL, en('yes', 'no', 'ifuri', 'true', 'false'), 'implemented', 'Require a fresh CRL for certificate validation.', { default: 'no' });
-kw('crl-strict', SETUP, L, bool, 'implemented', 'Require a fresh CRL.', { aliasOf: 'strictcrlpolicy' });
-kw('crl_strict', SETUP, L, bool, 'implemented', 'Old spelling of crl-strict.', { aliasOf: 'strictcrlpolicy' });
+kw('cachecrls', SETUP, S, bool, 'not-yet', 'Cache fetched CRLs on disk.', { default: 'no' });
+kw('strictcrlpolicy', SETUP, SL, en('yes', 'no', 'ifuri', 'true', 'false'), 'not-yet', 'Require a fresh CRL for certificate validation.', { default: 'no' });
+kw('crl-strict', SETUP, L, bool, 'not-yet', 'Require a fresh CRL.', { aliasOf: 'strictcrlpolicy' });
+kw('crl_strict', SETUP, L, bool, 'not-yet', 'Old spelling of crl-strict.', { aliasOf: 'strictcrlpolicy' });
 for (const k of ['ocsp-strict', 'ocsp-enable', 'audit-log', 'logtime', 'logappend', 'logip', 'listen-tcp', 'listen-udp', 'ike-socket-errqueue', 'drop-oppo-null', 'dnssec-enable', 'perpeerlog', 'plutorestartoncrash']) {
   kw(k, SETUP, L, bool, 'ignored', 'Libreswan daemon option without effect in nodeswan.');
 }
@@ -128,14 +130,14 @@ for (const k of new Set([...OLD_STRONGSWAN, ...OLD_LIBRESWAN])) {
 }
 
 // ---------------------------------------------------------------- ca sections
-kw('cacert', CA, S, str, 'implemented', 'CA certificate file (relative to /etc/ipsec.d/cacerts).');
-kw('crluri', CA, S, str, 'implemented', 'CRL distribution point.');
-kw('crluri1', CA, S, str, 'implemented', 'CRL distribution point.', { aliasOf: 'crluri' });
-kw('crluri2', CA, S, str, 'implemented', 'Second CRL distribution point.');
-kw('ocspuri', CA, S, str, 'implemented', 'OCSP responder URI.');
-kw('ocspuri1', CA, S, str, 'implemented', 'OCSP responder URI.', { aliasOf: 'ocspuri' });
-kw('ocspuri2', CA, S, str, 'implemented', 'Second OCSP responder URI.');
-kw('certuribase', CA, S, str, 'implemented', 'Base URI for hash-and-URL certificates.');
+kw('cacert', CA, S, str, 'not-yet', 'CA certificate file (relative to /etc/ipsec.d/cacerts). nodeswan trusts every certificate in ipsec.d/cacerts/ and does not read ca sections yet.');
+kw('crluri', CA, S, str, 'not-yet', 'CRL distribution point.');
+kw('crluri1', CA, S, str, 'not-yet', 'CRL distribution point.', { aliasOf: 'crluri' });
+kw('crluri2', CA, S, str, 'not-yet', 'Second CRL distribution point.');
+kw('ocspuri', CA, S, str, 'not-yet', 'OCSP responder URI.');
+kw('ocspuri1', CA, S, str, 'not-yet', 'OCSP responder URI.', { aliasOf: 'ocspuri' });
+kw('ocspuri2', CA, S, str, 'not-yet', 'Second OCSP responder URI.');
+kw('certuribase', CA, S, str, 'not-yet', 'Base URI for hash-and-URL certificates.');
 kw('ldaphost', ['setup', 'ca'], S, str, 'obsolete', 'Removed strongSwan 4.x LDAP option.');
 kw('ldapbase', ['setup', 'ca'], S, str, 'obsolete', 'Removed strongSwan 4.x LDAP option.');
 
@@ -175,8 +177,8 @@ kw('dpdtimeout', CONN, SL, time, 'implemented', 'How long a liveness check may g
 kw('ikev1-dpdtimeout', CONN, L, time, 'implemented', 'Libreswan name of dpdtimeout.', { aliasOf: 'dpdtimeout' });
 kw('dpdaction', CONN, SL, en('none', 'clear', 'hold', 'restart', 'restart_by_peer'), 'implemented', 'What to do with a dead peer\'s CHILD SAs.', { default: 'none' });
 kw('closeaction', CONN, S, en('none', 'clear', 'hold', 'restart'), 'implemented', 'What to do when the peer closes a CHILD SA.', { default: 'none' });
-kw('inactivity', CONN, S, time, 'implemented', 'Close a CHILD SA idle for this long (0 = never).', { default: '0' });
-kw('mobike', CONN, SL, bool, 'implemented', 'Enable MOBIKE (RFC 4555).', { default: 'yes' });
+kw('inactivity', CONN, S, time, 'not-yet', 'Close a CHILD SA idle for this long (0 = never).', { default: '0' });
+kw('mobike', CONN, SL, bool, 'not-yet', 'Enable MOBIKE (RFC 4555).', { default: 'yes' });
 kw('fragmentation', CONN, SL, en('yes', 'accept', 'force', 'no', 'never', 'insist', 'true', 'false', 'on', 'off'), 'implemented', 'IKE fragmentation (RFC 7383).', { default: 'yes' });
 kw('ike-frag', CONN, L, en('yes', 'no', 'force', 'never', 'insist'), 'implemented', 'Old Libreswan name of fragmentation.', { aliasOf: 'fragmentation' });
 kw('ike_frag', CONN, L, en('yes', 'no', 'force', 'never', 'insist'), 'implemented', 'Old Libreswan name of fragmentation.', { aliasOf: 'fragmentation' });
@@ -198,9 +200,9 @@ kw('mark_in_sa', CONN, S, bool, 'ignored', 'Apply mark_in to the inbound SA too.
 kw('set_mark', CONN, S, { kind: 'mark' }, 'ignored', 'Mark set on packets after processing.');
 kw('set_mark_in', CONN, S, { kind: 'mark' }, 'ignored', 'Mark set on inbound packets after processing.');
 kw('set_mark_out', CONN, S, { kind: 'mark' }, 'ignored', 'Mark set on outbound packets after processing.');
-kw('if_id', CONN, S, str, 'implemented', 'XFRM interface ID for both directions.');
-kw('if_id_in', CONN, S, str, 'implemented', 'XFRM interface ID, inbound.');
-kw('if_id_out', CONN, S, str, 'implemented', 'XFRM interface ID, outbound.');
+kw('if_id', CONN, S, str, 'not-yet', 'XFRM interface ID for both directions.');
+kw('if_id_in', CONN, S, str, 'not-yet', 'XFRM interface ID, inbound.');
+kw('if_id_out', CONN, S, str, 'not-yet', 'XFRM interface ID, outbound.');
 kw('tfc', CONN, SL, str, 'ignored', 'Traffic Flow Confidentiality padding (bytes or %mtu).');
 kw('ikedscp', CONN, S, str, 'ignored', 'DSCP value of IKE packets (six binary digits).', { default: '000000' });
 kw('hw_offload', CONN, S, en('yes', 'no', 'auto'), 'ignored', 'Hardware ESP offload.', { default: 'no' });
@@ -212,12 +214,12 @@ kw('no_reauth_passive', CONN, S, bool, 'ignored', 'Do not reauthenticate as resp
 kw('modeconfig', CONN, S, en('push', 'pull'), 'ignored', 'IKEv1 Mode Config direction.', { default: 'pull' });
 kw('xauth', CONN, S, en('client', 'server'), 'ignored', 'IKEv1 XAUTH role.', { default: 'client' });
 kw('xauth_identity', CONN, S, str, 'not-yet', 'Identity for IKEv1 XAUTH.');
-kw('eap_identity', CONN, S, str, 'implemented', 'Identity used for EAP authentication (%identity asks the peer).');
-kw('aaa_identity', CONN, S, str, 'implemented', 'Identity of the AAA backend server.');
+kw('eap_identity', CONN, S, str, 'not-yet', 'Identity used for EAP authentication (%identity asks the peer).');
+kw('aaa_identity', CONN, S, str, 'not-yet', 'Identity of the AAA backend server.');
 kw('mediation', CONN, S, bool, 'ignored', 'IKEv2 Mediation Extension connection.', { default: 'no' });
 kw('mediated_by', CONN, S, str, 'ignored', 'Mediation connection used by this conn.');
 kw('me_peerid', CONN, S, str, 'ignored', 'Peer ID for mediation.');
-kw('pfs', CONN, SL, bool, 'implemented', 'Libreswan: use a key exchange on CHILD SA rekeying.', { default: 'yes' });
+kw('pfs', CONN, SL, bool, 'not-yet', 'Libreswan: use a key exchange on CHILD SA rekeying.', { default: 'yes' });
 kw('pfsgroup', CONN, S, str, 'obsolete', 'Removed strongSwan 4.x option; put the group in esp=.');
 kw('eap', CONN, S, str, 'obsolete', 'Removed strongSwan 4.x option; use leftauth=eap-...');
 kw('connaddrfamily', CONN, L, en('ipv4', 'ipv6'), 'obsolete', 'Old address family switch; families come from the addresses.');
@@ -246,7 +248,7 @@ kw('overlapip', CONN, L, bool, 'ignored', 'Allow overlapping addresses from one 
 kw('vti-interface', CONN, L, str, 'ignored', 'Route-based VPN via a VTI device (nodeswan uses mark/if_id).');
 kw('vti-routing', CONN, L, bool, 'ignored', 'Add routes into the VTI device.');
 kw('vti-shared', CONN, L, bool, 'ignored', 'Share one VTI device.');
-kw('ipsec-interface', CONN, L, str, 'implemented', 'XFRM interface ID (Libreswan).', { aliasOf: 'if_id' });
+kw('ipsec-interface', CONN, L, str, 'not-yet', 'XFRM interface ID (Libreswan).', { aliasOf: 'if_id' });
 kw('nic-offload', CONN, L, en('yes', 'no', 'auto', 'crypto', 'packet'), 'ignored', 'NIC ESP offload.');
 kw('enable-tcp', CONN, L, en('no', 'yes', 'fallback'), 'ignored', 'IKE/ESP over TCP (RFC 8229).', { default: 'no' });
 kw('tcp-remoteport', CONN, L, num, 'ignored', 'Remote TCP port for RFC 8229.');
@@ -287,9 +289,9 @@ kw('nm_configured', CONN, L, bool, 'ignored', 'Old spelling of nm-configured.', 
 kw('xauthby', CONN, L, en('file', 'pam', 'alwaysok'), 'ignored', 'IKEv1 XAUTH backend.');
 kw('xauthfail', CONN, L, en('hard', 'soft'), 'ignored', 'IKEv1 XAUTH failure handling.');
 kw('modecfgpull', CONN, L, bool, 'ignored', 'IKEv1 Mode Config pull.');
-kw('modecfgdns', CONN, L, { kind: 'addresses' }, 'implemented', 'DNS servers handed to clients (Libreswan).');
-kw('modecfgdns1', CONN, L, { kind: 'addresses' }, 'implemented', 'Old name of modecfgdns.', { aliasOf: 'modecfgdns' });
-kw('modecfgdns2', CONN, L, { kind: 'addresses' }, 'implemented', 'Second DNS server (old).');
+kw('modecfgdns', CONN, L, { kind: 'addresses' }, 'not-yet', 'DNS servers handed to clients (Libreswan).');
+kw('modecfgdns1', CONN, L, { kind: 'addresses' }, 'not-yet', 'Old name of modecfgdns.', { aliasOf: 'modecfgdns' });
+kw('modecfgdns2', CONN, L, { kind: 'addresses' }, 'not-yet', 'Second DNS server (old).');
 kw('modecfgdomains', CONN, L, str, 'ignored', 'DNS domains handed to clients.');
 kw('modecfgdomain', CONN, L, str, 'ignored', 'Old name of modecfgdomains.', { aliasOf: 'modecfgdomains' });
 kw('modecfgbanner', CONN, L, str, 'ignored', 'Login banner for clients.');
@@ -313,33 +315,33 @@ side('subnet', SL, { kind: 'subnets' }, 'implemented', 'Traffic selectors behind
 side('subnets', L, { kind: 'subnets' }, 'implemented', 'Libreswan list of subnets ({a b} or a,b); one CHILD SA per pair.');
 side('subnetwithin', SL, { kind: 'subnets' }, 'obsolete', 'Old selector option; use subnet.', { aliasOf: 'subnet' });
 side('protoport', SL, { kind: 'protoport' }, 'implemented', 'Restrict the selectors to protocol[/port].');
-side('sourceip', SL, { kind: 'sourceip' }, 'implemented', 'Virtual IP: an address to request (%config, %config4, %config6) or pools to serve (CIDR, range, %poolname).');
-side('addresspool', L, { kind: 'range' }, 'implemented', 'Libreswan address pool served to clients (range or CIDR).');
-side('dns', S, { kind: 'addresses' }, 'implemented', 'DNS servers to request or hand out (%config4/%config6 or addresses).');
+side('sourceip', SL, { kind: 'sourceip' }, 'not-yet', 'Virtual IP: an address to request (%config, %config4, %config6) or pools to serve (CIDR, range, %poolname).');
+side('addresspool', L, { kind: 'range' }, 'not-yet', 'Libreswan address pool served to clients (range or CIDR).');
+side('dns', S, { kind: 'addresses' }, 'not-yet', 'DNS servers to request or hand out (%config4/%config6 or addresses).');
 side('ikeport', SL, { kind: 'port' }, 'implemented', 'UDP port for IKE on this end.', { default: '500' });
 side('firewall', S, bool, 'implemented', 'nodeswan adds nftables accept rules for each CHILD SA in its own table inet nodeswan (docs/updown.md); not with updown=.', { default: 'no' });
 side('hostaccess', S, bool, 'implemented', 'With firewall=yes, also accept tunnel traffic to and from the gateway itself; PLUTO_HOST_ACCESS=1 for updown scripts.', { default: 'no' });
-side('allowany', S, bool, 'implemented', 'Allow the peer to connect from any address.', { default: 'no' });
+side('allowany', S, bool, 'not-yet', 'Allow the peer to connect from any address.', { default: 'no' });
 side('updown', SL, str, 'implemented', 'Command line run via /bin/sh -c with PLUTO_* variables when CHILD SAs go up or down and traps are routed (docs/updown.md).');
 side('auth', SL, { kind: 'auth' }, 'implemented', 'Authentication method of this end (pubkey, psk, eap-*, xauth*, ...).', { default: 'from authby' });
-side('auth2', S, { kind: 'auth' }, 'implemented', 'Second authentication round (RFC 4739).');
+side('auth2', S, { kind: 'auth' }, 'not-yet', 'Second authentication round (RFC 4739).');
 side('id', SL, str, 'implemented', 'Identity (IP, @fqdn, user@fqdn, DN, %any, %fromcert).', { default: 'the host address or the certificate subject' });
-side('id2', S, str, 'implemented', 'Identity for the second authentication round.');
-side('sigkey', S, str, 'implemented', 'Raw public key (file or 0s/0x).');
-side('rsasigkey', SL, str, 'implemented', 'Raw RSA public key (%cert, file, 0s...).', { aliasOf: 'sigkey' });
+side('id2', S, str, 'not-yet', 'Identity for the second authentication round.');
+side('sigkey', S, str, 'not-yet', 'Raw public key (file or 0s/0x).', { default: '%cert' });
+side('rsasigkey', SL, str, 'not-yet', 'Raw RSA public key (%cert, file, 0s...).', { default: '%cert', aliasOf: 'sigkey' });
 side('rsasigkey2', L, str, 'ignored', 'Second raw RSA key.');
-side('ecdsakey', L, str, 'implemented', 'Raw ECDSA public key.', { aliasOf: 'sigkey' });
-side('pubkey', L, str, 'implemented', 'Raw public key.', { aliasOf: 'sigkey' });
-side('eddsakey', L, str, 'implemented', 'Raw EdDSA public key.', { aliasOf: 'sigkey' });
+side('ecdsakey', L, str, 'not-yet', 'Raw ECDSA public key.', { default: '%cert', aliasOf: 'sigkey' });
+side('pubkey', L, str, 'not-yet', 'Raw public key.', { default: '%cert', aliasOf: 'sigkey' });
+side('eddsakey', L, str, 'not-yet', 'Raw EdDSA public key.', { default: '%cert', aliasOf: 'sigkey' });
 side('cert', SL, str, 'implemented', 'Certificate file (or NSS nickname).');
-side('cert2', S, str, 'implemented', 'Certificate for the second authentication round.');
+side('cert2', S, str, 'not-yet', 'Certificate for the second authentication round.');
 side('ckaid', L, str, 'implemented', 'Key by CKA_ID in the NSS database.');
 side('certpolicy', S, str, 'ignored', 'Accepted certificate policy OIDs.');
 side('sendcert', SL, en('never', 'no', 'ifasked', 'sendifasked', 'always', 'alwayssend', 'yes'), 'implemented', 'When to send the certificate.', { default: 'ifasked' });
-side('ca', SL, str, 'implemented', 'Required CA of this end (DN or %same).');
+side('ca', SL, str, 'not-yet', 'Required CA of this end (DN or %same).');
 side('ca2', S, str, 'implemented', 'Required CA for the second round.');
-side('groups', S, str, 'implemented', 'Required group membership (EAP-RADIUS/certificate attributes).');
-side('groups2', S, str, 'implemented', 'Groups for the second round.');
+side('groups', S, str, 'not-yet', 'Required group membership (EAP-RADIUS/certificate attributes).');
+side('groups2', S, str, 'not-yet', 'Groups for the second round.');
 side('nexthop', SL, { kind: 'host' }, 'ignored', 'Next hop to the peer (nodeswan uses the routing table).');
 side('vti', L, { kind: 'subnets' }, 'ignored', 'Address of the VTI device.');
 side('interface-ip', L, { kind: 'subnets' }, 'ignored', 'Address of the XFRM interface.');
@@ -347,10 +349,10 @@ side('xauthserver', L, bool, 'ignored', 'IKEv1 XAUTH server role.');
 side('xauthclient', L, bool, 'ignored', 'IKEv1 XAUTH client role.');
 side('modecfgserver', L, bool, 'ignored', 'IKEv1 Mode Config server.');
 side('modecfgclient', L, bool, 'ignored', 'IKEv1 Mode Config client.');
-side('username', L, str, 'implemented', 'XAUTH/EAP user name.');
-side('xauthusername', L, str, 'implemented', 'Old name of username.', { aliasOf: 'username' });
-side('xauthname', L, str, 'implemented', 'Old name of username.', { aliasOf: 'username' });
-side('autheap', L, en('none', 'tls'), 'implemented', 'Libreswan EAP method of this end.', { default: 'none' });
+side('username', L, str, 'not-yet', 'XAUTH/EAP user name.');
+side('xauthusername', L, str, 'not-yet', 'Old name of username.', { aliasOf: 'username' });
+side('xauthname', L, str, 'not-yet', 'Old name of username.', { aliasOf: 'username' });
+side('autheap', L, en('none', 'tls'), 'not-yet', 'Libreswan EAP method of this end.', { default: 'none' });
 side('cat', L, bool, 'ignored', 'Client Address Translation.');
 side('groundhog', L, str, 'ignored', 'Libreswan test option.');
 side('natip', S, str, 'obsolete', 'Removed strongSwan 4.x option.');

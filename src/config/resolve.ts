@@ -7,6 +7,7 @@ import { type Diagnostics } from './diagnostics.js';
 import { allKeywordSpellings, type KeywordMatch, lookupKeyword, type SectionKind } from './keywords.js';
 import { type ConfAst, type SectionNode, type SettingNode } from './parser.js';
 import { nearest } from './suggest.js';
+import { parseBool } from './values.js';
 
 export interface ResolvedSetting {
   node: SettingNode;
@@ -62,6 +63,9 @@ function checkKeywords(section: SectionNode, diags: Diagnostics, suggestions: Ma
     if (match.def.status === 'obsolete') {
       diags.warning(node.keyPos, 'obsolete-keyword', `'${node.key}' is an obsolete keyword; accepted and ignored by nodeswan`);
     }
+    if (match.def.status === 'not-yet' && !isDefaultValue(node.value, match.canonical)) {
+      diags.warning(node.keyPos, 'not-yet-keyword', `'${node.key}' is not supported by nodeswan yet and has no effect (${match.def.summary.replace(/\.$/, '')})`);
+    }
     if (match.def.type.kind !== 'also') {
       const prev = seen.get(match.canonical);
       if (prev) {
@@ -72,6 +76,17 @@ function checkKeywords(section: SectionNode, diags: Diagnostics, suggestions: Ma
     out.push({ node, match });
   }
   return out;
+}
+
+/** Does `value` mean the keyword's documented default (booleans by meaning)? */
+function isDefaultValue(value: string, canonical: string): boolean {
+  const def = lookupKeyword(canonical)?.def;
+  if (!def || def.default === '') return false;
+  if (def.type.kind === 'bool') {
+    const [a, b] = [parseBool(value).value, parseBool(def.default).value];
+    return a !== undefined && a === b;
+  }
+  return value.trim().toLowerCase() === def.default.toLowerCase();
 }
 
 function flip(canonical: string): string {

@@ -32,8 +32,9 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('ipsec check', () => {
   it('exits 0 for a clean config and secrets', () => {
     const r = ipsec('check', '--config', join(dir, 'good.conf'), '--secrets', join(dir, 'ipsec.secrets'));
-    expect(r.stdout).toBe('');
-    expect(r.stderr).toContain('2 conns, 1 secret; 0 errors, 0 warnings');
+    // The road-warrior conn's address pool is read but not served yet: the one warning says so.
+    expect(r.stdout).toBe(`${join(dir, 'good.conf')}:15:2: warning: 'rightsourceip' is not supported by nodeswan yet and has no effect (Virtual IP: an address to request (%config, %config4, %config6) or pools to serve (CIDR, range, %poolname))\n`);
+    expect(r.stderr).toContain('2 conns, 1 secret; 0 errors, 1 warning');
     expect(r.code).toBe(0);
   });
 

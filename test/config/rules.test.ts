@@ -86,7 +86,7 @@ describe('values', () => {
         '',
       ].join('\n'),
     );
-    expect(r.lines).toEqual([]);
+    expect(r.lines).toEqual([expect.stringMatching(/^8:2: warning: 'leftsourceip' is not supported by nodeswan yet/)]);
     expect(r.model?.conns[0]?.local.subnets).toEqual([{ dynamic: true, protocol: 6, port: { from: 80, to: 80 } }]);
     expect(r.model?.conns[0]?.remote.host).toEqual({ kind: 'hostname', name: 'vpn.example.com' });
     expect(r.model?.conns[1]?.local.sourceIps).toEqual([{ kind: 'config' }, { kind: 'config', family: 6 }]);
@@ -223,5 +223,18 @@ describe('subnets with host bits', () => {
     ]);
     expect(r.model?.conns[0]?.local.subnets[0]?.cidr).toBe('10.1.0.0/16');
     expect(r.model?.conns[0]?.remote.subnets.map((s) => s.cidr)).toEqual(['2001:db8::/64', '192.168.1.1/32']);
+  });
+});
+
+describe('keywords nodeswan reads but does not act on yet', () => {
+  it('warn when set to anything but their default, naming the keyword and what it would do', () => {
+    const r = conf('config setup\n\tstrictcrlpolicy=yes\n\tcachecrls=no\nconn a\n\tleft=192.0.2.1\n\tright=198.51.100.1\n\tmobike=yes\n\tpfs=no\n\tinactivity=30m\n\trightca="C=CH, O=Corp, CN=Corp CA"\n');
+    expect(r.lines).toEqual([
+      "2:2: warning: 'strictcrlpolicy' is not supported by nodeswan yet and has no effect (Require a fresh CRL for certificate validation)",
+      "8:2: warning: 'pfs' is not supported by nodeswan yet and has no effect (Libreswan: use a key exchange on CHILD SA rekeying)",
+      "9:2: warning: 'inactivity' is not supported by nodeswan yet and has no effect (Close a CHILD SA idle for this long (0 = never))",
+      "10:2: warning: 'rightca' is not supported by nodeswan yet and has no effect (Required CA of this end (DN or %same))",
+    ]);
+    expect(r.errors).toBe(0);
   });
 });
