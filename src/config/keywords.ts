@@ -219,7 +219,7 @@ kw('aaa_identity', CONN, S, str, 'not-yet', 'Identity of the AAA backend server.
 kw('mediation', CONN, S, bool, 'ignored', 'IKEv2 Mediation Extension connection.', { default: 'no' });
 kw('mediated_by', CONN, S, str, 'ignored', 'Mediation connection used by this conn.');
 kw('me_peerid', CONN, S, str, 'ignored', 'Peer ID for mediation.');
-kw('pfs', CONN, SL, bool, 'not-yet', 'Libreswan: use a key exchange on CHILD SA rekeying.', { default: 'yes' });
+kw('pfs', CONN, SL, bool, 'implemented', 'Libreswan: use the key exchange esp= names when CHILD SAs are rekeyed or added (no: never).', { default: 'yes' });
 kw('pfsgroup', CONN, S, str, 'obsolete', 'Removed strongSwan 4.x option; put the group in esp=.');
 kw('eap', CONN, S, str, 'obsolete', 'Removed strongSwan 4.x option; use leftauth=eap-...');
 kw('connaddrfamily', CONN, L, en('ipv4', 'ipv6'), 'obsolete', 'Old address family switch; families come from the addresses.');

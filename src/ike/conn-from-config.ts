@@ -47,6 +47,24 @@ export function proposalsFromConfig(set: ProposalSet): Proposal[] {
   return list.map((p, i) => ({ ...p, number: i + 1 }));
 }
 
+/**
+ * pfs=no (Libreswan): CHILD SAs made or rekeyed with CREATE_CHILD_SA carry
+ * no key exchange of their own, whatever group esp= names.
+ */
+function withoutKeyExchange(proposals: Proposal[]): Proposal[] {
+  const seen = new Set<string>();
+  const out: Proposal[] = [];
+  for (const p of proposals) {
+    const stripped = { ...p, transforms: p.transforms.filter((t) => t.type !== TransformType.KE) };
+    const key = formatProposal(stripped);
+    if (!seen.has(key)) {
+      seen.add(key);
+      out.push(stripped);
+    }
+  }
+  return out.map((p, i) => ({ ...p, number: i + 1 }));
+}
+
 function selectors(end: EndModel): { ts: TrafficSelector[]; protoPort?: { protocol: number; port?: number } } {
   const ts: TrafficSelector[] = [];
   let protoPort: { protocol: number; port?: number } | undefined;
@@ -88,7 +106,7 @@ export function connFromConfig(c: ConnModel): IkeConn {
     localAuth: authOf(c.local),
     remoteAuth: authOf(c.remote),
     ikeProposals: proposalsFromConfig(c.ike),
-    childProposals: proposalsFromConfig(c.child),
+    childProposals: c.pfs ? proposalsFromConfig(c.child) : withoutKeyExchange(proposalsFromConfig(c.child)),
     localTs: local.ts,
     remoteTs: remote.ts,
     mode: c.mode === 'transport' ? 'transport' : 'tunnel',

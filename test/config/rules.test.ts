@@ -231,7 +231,6 @@ describe('keywords nodeswan reads but does not act on yet', () => {
     const r = conf('config setup\n\tstrictcrlpolicy=yes\n\tcachecrls=no\nconn a\n\tleft=192.0.2.1\n\tright=198.51.100.1\n\tmobike=yes\n\tpfs=no\n\tinactivity=30m\n\trightca="C=CH, O=Corp, CN=Corp CA"\n');
     expect(r.lines).toEqual([
       "2:2: warning: 'strictcrlpolicy' is not supported by nodeswan yet and has no effect (Require a fresh CRL for certificate validation)",
-      "8:2: warning: 'pfs' is not supported by nodeswan yet and has no effect (Libreswan: use a key exchange on CHILD SA rekeying)",
       "9:2: warning: 'inactivity' is not supported by nodeswan yet and has no effect (Close a CHILD SA idle for this long (0 = never))",
       "10:2: warning: 'rightca' is not supported by nodeswan yet and has no effect (Required CA of this end (DN or %same))",
     ]);

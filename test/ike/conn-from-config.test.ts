@@ -1,9 +1,11 @@
-// retransmit-interval / retransmit-timeout (Libreswan) and retransmit-limit
-// (nodeswan) from ipsec.conf to the IKE SA's retransmission schedule.
+// ipsec.conf settings as the IKE layer's conn carries them: the
+// retransmission schedule from retransmit-interval / retransmit-timeout
+// (Libreswan) and retransmit-limit (nodeswan), and pfs=no.
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { connFromConfig, doublingRetransmits } from '../../src/ike/conn-from-config.js';
 import { retransmitBudget, retransmitWait } from '../../src/ike/retransmit-policy.js';
+import { KE, TransformType } from '../../src/wire/iana/transforms.js';
 
 function conn(lines: string) {
   const r = loadConfig('/etc/ipsec.conf', { text: `conn a\n  left=192.0.2.1\n  right=192.0.2.2\n  authby=secret\n${lines}` });
@@ -41,5 +43,13 @@ describe('retransmit-interval and retransmit-timeout', () => {
 
   it('retransmit-limit alone keeps the other two at their defaults', () => {
     expect(conn('  retransmit-limit=4s\n').retransmit).toEqual(doublingRetransmits(500, 60_000, 4000));
+  });
+});
+
+describe('pfs=no', () => {
+  it('drops the key exchange from the CHILD SA proposals; pfs=yes (the default) keeps it', () => {
+    const groups = (lines: string) => conn(`  esp=aes256gcm16-ecp384,aes128gcm16-ecp256!\n${lines}`).childProposals.map((p) => p.transforms.filter((t) => t.type === TransformType.KE).map((t) => t.id));
+    expect(groups('')).toEqual([[KE.ECP_384], [KE.ECP_256]]);
+    expect(groups('  pfs=no\n')).toEqual([[], []]);
   });
 });
