@@ -338,7 +338,7 @@ side('cert2', S, str, 'not-yet', 'Certificate for the second authentication roun
 side('ckaid', L, str, 'implemented', 'Key by CKA_ID in the NSS database.');
 side('certpolicy', S, str, 'ignored', 'Accepted certificate policy OIDs.');
 side('sendcert', SL, en('never', 'no', 'ifasked', 'sendifasked', 'always', 'alwayssend', 'yes'), 'implemented', 'When to send the certificate.', { default: 'ifasked' });
-side('ca', SL, str, 'not-yet', 'Required CA of this end (DN or %same).');
+side('ca', SL, str, 'implemented', "Required CA of this end (DN or %same): rightca= refuses a peer certificate whose chain does not pass through that CA; rightca=%same means leftca=, or the CA of our own certificate.");
 side('ca2', S, str, 'implemented', 'Required CA for the second round.');
 side('groups', S, str, 'not-yet', 'Required group membership (EAP-RADIUS/certificate attributes).');
 side('groups2', S, str, 'not-yet', 'Groups for the second round.');

@@ -13,9 +13,9 @@ import type { AuthPayload } from '../wire/payloads/auth.js';
 import type { CertPayload } from '../wire/payloads/cert.js';
 import { encodeIdBody, type IdPayload } from '../wire/payloads/id.js';
 import type { Payload } from '../wire/payload.js';
-import type { KeyObject } from 'node:crypto';
+import type { KeyObject, X509Certificate } from 'node:crypto';
 import type { IkeConn } from './conn.js';
-import { certCoversId, formatSubject, type LocalCredential } from './credentials.js';
+import { certCoversId, formatSubject, subjectOf, type CredentialStore, type LocalCredential } from './credentials.js';
 import { explainNoSecret, explainPeerAuthInvalid, explainPskMismatch, type AuthFacts } from './explain.js';
 import { dnFromDer, formatIdentity, identityData, parseIdentity, type Identity } from './identity.js';
 import type { IkeSaData } from './ike-sa-data.js';
@@ -152,12 +152,39 @@ export function verifyPeerAuth(sa: IkeSaData, env: TaskEnv, conn: IkeConn, id: I
   }
   const end = certs[0]?.data ?? pinned?.der;
   if (!end) return { code: 'AUTHENTICATION_FAILED', message: `AUTHENTICATION_FAILED: peer '${formatIdentity(peerId)}' sent no certificate and conn '${conn.name}' has no rightcert` };
-  const cert = store.verifyPeer(end, certs.slice(1).map((c) => c.data), env.now(), pinned);
-  if (typeof cert === 'string') return { code: 'AUTHENTICATION_FAILED', message: `AUTHENTICATION_FAILED: peer '${formatIdentity(peerId)}' (${f.peerAddress}): ${cert}` };
+  const chain = store.verifyChain(end, certs.slice(1).map((c) => c.data), env.now(), pinned);
+  if (typeof chain === 'string') return { code: 'AUTHENTICATION_FAILED', message: `AUTHENTICATION_FAILED: peer '${formatIdentity(peerId)}' (${f.peerAddress}): ${chain}` };
+  const cert = chain.cert;
+  const caProblem = conn.remoteCa && !pinned ? checkRequiredCa(conn, store, env.now(), chain.issuers) : undefined;
+  if (caProblem) return { code: 'AUTHENTICATION_FAILED', message: `AUTHENTICATION_FAILED: peer '${formatIdentity(peerId)}' certificate '${formatSubject(cert)}': ${caProblem}` };
   if (!certCoversId(cert, peerId)) {
     return { code: 'AUTHENTICATION_FAILED', message: `AUTHENTICATION_FAILED: peer ID '${formatIdentity(peerId)}' is not in its certificate '${formatSubject(cert)}' (subject or subjectAltName)` };
   }
   const verified = verifyAuth({ method: auth.method, publicKey: cert.x509.publicKey, signedOctets: data, authData: auth.data });
   if (!verified.ok) return { code: 'AUTHENTICATION_FAILED', message: `AUTHENTICATION_FAILED: signature of peer '${formatIdentity(peerId)}' for conn '${conn.name}': ${verified.error.message}` };
   return undefined;
+}
+
+/**
+ * rightca=: some CA the peer's chain went through must be the required one
+ * (by subject DN); %same: one of the CAs our own certificate chains to.
+ * Returns why not, or undefined.
+ */
+function checkRequiredCa(conn: IkeConn, store: CredentialStore, now: Date, issuers: readonly X509Certificate[]): string | undefined {
+  const names = issuers.map(subjectOf);
+  let wanted: string[];
+  if (conn.remoteCa === 'same') {
+    if (conn.localCa) wanted = [formatIdentity(conn.localCa)];
+    else {
+      const own = conn.localCert !== undefined ? store.local(conn.localCert) : undefined;
+      const ours = own && typeof own !== 'string' ? store.verifyChain(own.cert.der, [], now) : undefined;
+      if (!ours || typeof ours === 'string') return `rightca=%same, but conn '${conn.name}' has no leftca and no own certificate chain to take the CA from`;
+      wanted = ours.issuers.map(subjectOf);
+    }
+  } else if (conn.remoteCa) {
+    wanted = [formatIdentity(conn.remoteCa)];
+  } else return undefined;
+  const lower = new Set(wanted.map((w) => w.toLowerCase()));
+  if (names.some((n) => lower.has(n.toLowerCase()))) return undefined;
+  return `its chain (${names.join(' <- ') || 'no CA'}) does not pass through rightca '${wanted.join("' or '")}' of conn '${conn.name}'`;
 }

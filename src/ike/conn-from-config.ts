@@ -65,6 +65,12 @@ function withoutKeyExchange(proposals: Proposal[]): Proposal[] {
   return out.map((p, i) => ({ ...p, number: i + 1 }));
 }
 
+/** rightca="C=CH, O=Corp, CN=Corp CA": the DN without its quotes. */
+function unquote(text: string): string {
+  const t = text.trim();
+  return t.length >= 2 && t.startsWith('"') && t.endsWith('"') ? t.slice(1, -1) : t;
+}
+
 function selectors(end: EndModel): { ts: TrafficSelector[]; protoPort?: { protocol: number; port?: number } } {
   const ts: TrafficSelector[] = [];
   let protoPort: { protocol: number; port?: number } | undefined;
@@ -136,6 +142,8 @@ export function connFromConfig(c: ConnModel): IkeConn {
   }
   if (c.local.cert) conn.localCert = c.local.cert;
   if (c.remote.cert) conn.remoteCert = c.remote.cert;
+  if (c.remote.ca) conn.remoteCa = c.remote.ca.trim() === '%same' ? 'same' : parseIdentity(unquote(c.remote.ca));
+  if (c.local.ca && c.local.ca.trim() !== '%same') conn.localCa = parseIdentity(unquote(c.local.ca));
   conn.sendCert = c.local.sendCert;
   if (c.local.updown !== undefined) conn.updown = c.local.updown;
   if (c.local.firewall) conn.firewall = true;

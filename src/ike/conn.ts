@@ -27,6 +27,14 @@ export interface IkeConn {
   localCert?: string | Uint8Array;
   /** rightcert: the only certificate the peer may present. */
   remoteCert?: string | Uint8Array;
+  /**
+   * rightca=: the peer's certificate chain must pass through this CA (its
+   * subject DN); 'same': through the CA that issued our own certificate
+   * (leftca=, or our certificate's chain).
+   */
+  remoteCa?: Identity | 'same';
+  /** leftca=: our own CA, what rightca=%same means when given. */
+  localCa?: Identity;
   /** leftsendcert; default ifasked: sent when the peer asked with CERTREQ. */
   sendCert?: 'never' | 'ifasked' | 'always';
   remoteAuth: AuthMethodName;

@@ -142,13 +142,22 @@ export class CredentialStore {
    * exactly when given. Returns the parsed certificate or why it failed.
    */
   verifyPeer(endEntity: Uint8Array, intermediates: readonly Uint8Array[], now: Date, pinned?: CertificateParts): CertificateParts | string {
+    const verified = this.verifyChain(endEntity, intermediates, now, pinned);
+    return typeof verified === 'string' ? verified : verified.cert;
+  }
+
+  /**
+   * verifyPeer, and the CA certificates the chain went through (issuer
+   * first, trust anchor last; none for a pinned certificate), for rightca=.
+   */
+  verifyChain(endEntity: Uint8Array, intermediates: readonly Uint8Array[], now: Date, pinned?: CertificateParts): { cert: CertificateParts; issuers: X509Certificate[] } | string {
     let cert: CertificateParts;
     try {
       cert = readCertificate(endEntity, 'peer certificate');
     } catch (err) {
       return (err as Error).message;
     }
-    if (pinned) return pinned.der.equals(cert.der) ? cert : `peer certificate '${formatSubject(cert)}' is not the configured rightcert '${formatSubject(pinned)}'`;
+    if (pinned) return pinned.der.equals(cert.der) ? { cert, issuers: [] } : `peer certificate '${formatSubject(cert)}' is not the configured rightcert '${formatSubject(pinned)}'`;
     const pool: X509Certificate[] = [];
     for (const der of intermediates) {
       try {
@@ -158,13 +167,18 @@ export class CredentialStore {
       }
     }
     let current = cert.x509;
+    const issuers: X509Certificate[] = [];
     for (let depth = 0; depth < MAX_CHAIN; depth++) {
       const problem = validity(current, now);
       if (problem) return problem;
       const anchor = this.anchors.find((a) => a.x509.raw.equals(current.raw) || (current.checkIssued(a.x509) && current.verify(a.x509.publicKey)));
-      if (anchor) return validity(anchor.x509, now) ?? cert;
+      if (anchor) {
+        if (!anchor.x509.raw.equals(current.raw)) issuers.push(anchor.x509);
+        return validity(anchor.x509, now) ?? { cert, issuers };
+      }
       const next = pool.find((i) => i.ca && current.checkIssued(i) && current.verify(i.publicKey));
       if (!next) return `certificate '${subjectLine(current)}' is not issued by a trusted CA (issuer '${current.issuer.replace(/\n/g, ', ')}' is not in cacerts/)`;
+      issuers.push(next);
       current = next;
     }
     return `certificate chain of '${formatSubject(cert)}' is longer than ${MAX_CHAIN}`;
@@ -179,6 +193,11 @@ function validity(cert: X509Certificate, now: Date): string | undefined {
 
 function subjectLine(cert: X509Certificate): string {
   return cert.subject.replace(/\n/g, ', ');
+}
+
+/** The subject DN of a CA certificate met on a chain, as nodeswan prints DNs. */
+export function subjectOf(cert: X509Certificate): string {
+  return formatSubject(readCertificate(cert.raw, 'CA certificate'));
 }
 
 export function formatSubject(cert: CertificateParts): string {

@@ -232,7 +232,6 @@ describe('keywords nodeswan reads but does not act on yet', () => {
     expect(r.lines).toEqual([
       "2:2: warning: 'strictcrlpolicy' is not supported by nodeswan yet and has no effect (Require a fresh CRL for certificate validation)",
       "9:2: warning: 'inactivity' is not supported by nodeswan yet and has no effect (Close a CHILD SA idle for this long (0 = never))",
-      "10:2: warning: 'rightca' is not supported by nodeswan yet and has no effect (Required CA of this end (DN or %same))",
     ]);
     expect(r.errors).toBe(0);
   });

@@ -25,7 +25,7 @@ function store(ca: Credential, keys: KeyObject[]): CredentialStore {
   return CredentialStore.fromMaterial([ca.certDer], keys);
 }
 
-async function sites(p: Pki, opts: { sunTrusts?: Credential; moonId?: string } = {}) {
+async function sites(p: Pki, opts: { sunTrusts?: Credential[]; moonId?: string; sunRemoteCa?: string } = {}) {
   const x = new Exchange();
   const moon = await x.side('moon', '192.0.2.1');
   const sun = await x.side('sun', '192.0.2.2');
@@ -57,10 +57,11 @@ async function sites(p: Pki, opts: { sunTrusts?: Credential; moonId?: string } =
         remoteId: parseIdentity('C=CH, O=nodeswan test, CN=*'),
         localTs: [tsFromCidr('203.0.113.0/24')],
         remoteTs: [tsFromCidr('198.51.100.0/24')],
+        ...(opts.sunRemoteCa ? { remoteCa: opts.sunRemoteCa === '%same' ? ('same' as const) : parseIdentity(opts.sunRemoteCa) } : {}),
       }),
     ],
     { entries: [] },
-    store(opts.sunTrusts ?? p.ca, [p.sun.privateKey]),
+    CredentialStore.fromMaterial((opts.sunTrusts ?? [p.ca]).map((c) => c.certDer), [p.sun.privateKey]),
   );
   return { x, moon, sun };
 }
@@ -90,7 +91,7 @@ describe('certificates (RFC 7427 signatures)', () => {
   it('refuses a certificate from an untrusted CA, naming it', async () => {
     const p = await pki('ecdsa');
     const other = await createCa({ dn: 'C=CH, O=elsewhere, CN=Other CA', type: 'ecdsa' });
-    const { x, moon, sun } = await sites(p, { sunTrusts: other });
+    const { x, moon, sun } = await sites(p, { sunTrusts: [other] });
     const up = moon.engine.up('site');
     await x.settle();
     await x.run();
@@ -108,5 +109,27 @@ describe('certificates (RFC 7427 signatures)', () => {
     await x.run();
     expect((await up).ok).toBe(false);
     expect(sun.log.join('\n')).toContain("peer ID 'C=CH, O=nodeswan test, CN=mallory.example' is not in its certificate 'C=CH, O=nodeswan test, CN=moon.example'");
+  });
+
+  it('rightca: a certificate from another trusted CA is refused, naming the chain; the required CA and %same pass', async () => {
+    const p = await pki('ecdsa');
+    const other = await createCa({ dn: 'C=CH, O=elsewhere, CN=Other CA', type: 'ecdsa' });
+    const attempt = async (sunRemoteCa: string) => {
+      const { x, moon, sun } = await sites(p, { sunTrusts: [other, p.ca], sunRemoteCa });
+      const up = moon.engine.up('site');
+      await x.settle();
+      await x.run();
+      return { result: await up, sunLog: sun.log.join('\n') };
+    };
+    const refused = await attempt('C=CH, O=elsewhere, CN=Other CA');
+    expect(refused.result.ok).toBe(false);
+    expect(refused.sunLog).toContain(
+      "certificate 'C=CH, O=nodeswan test, CN=moon.example': its chain (C=CH, O=nodeswan test, CN=Test Root CA) does not pass through rightca 'C=CH, O=elsewhere, CN=Other CA' of conn 'site'",
+    );
+    expect((await attempt('C=CH, O=nodeswan test, CN=Test Root CA')).result.ok).toBe(true);
+    // Spelling of the DN does not matter.
+    expect((await attempt('c=CH,o=nodeswan test,cn=Test Root CA')).result.ok).toBe(true);
+    // %same: the CA that issued sun's own certificate.
+    expect((await attempt('%same')).result.ok).toBe(true);
   });
 });
