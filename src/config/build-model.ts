@@ -265,6 +265,12 @@ function buildConn(section: ResolvedSection, diags: Diagnostics, cache: Proposal
     }
     return n;
   };
+  for (const k of ['mark', 'mark_in', 'mark_out', 'if_id', 'if_id_in', 'if_id_out']) {
+    const s = r.setting(k);
+    if (s && /^%unique/i.test(s.node.value.trim())) {
+      diags.warning(valuePos(s.node), 'not-yet', `${s.node.key}=${s.node.value}: a unique value per CHILD SA is not supported by nodeswan yet; its CHILD SAs carry no ${k.startsWith('mark') ? 'mark' : 'interface ID'}`);
+    }
+  }
   const ifIdBoth = ifId('if_id');
   const ifIdIn = ifId('if_id_in') ?? ifIdBoth;
   const ifIdOut = ifId('if_id_out') ?? ifIdBoth;

@@ -200,9 +200,9 @@ kw('mark_in_sa', CONN, S, bool, 'ignored', 'Apply mark_in to the inbound SA too.
 kw('set_mark', CONN, S, { kind: 'mark' }, 'ignored', 'Mark set on packets after processing.');
 kw('set_mark_in', CONN, S, { kind: 'mark' }, 'ignored', 'Mark set on inbound packets after processing.');
 kw('set_mark_out', CONN, S, { kind: 'mark' }, 'ignored', 'Mark set on outbound packets after processing.');
-kw('if_id', CONN, S, str, 'not-yet', 'XFRM interface ID for both directions.');
-kw('if_id_in', CONN, S, str, 'not-yet', 'XFRM interface ID, inbound.');
-kw('if_id_out', CONN, S, str, 'not-yet', 'XFRM interface ID, outbound.');
+kw('if_id', CONN, S, str, 'implemented', 'XFRM interface ID for both directions.');
+kw('if_id_in', CONN, S, str, 'implemented', 'XFRM interface ID, inbound.');
+kw('if_id_out', CONN, S, str, 'implemented', 'XFRM interface ID, outbound.');
 kw('tfc', CONN, SL, str, 'ignored', 'Traffic Flow Confidentiality padding (bytes or %mtu).');
 kw('ikedscp', CONN, S, str, 'ignored', 'DSCP value of IKE packets (six binary digits).', { default: '000000' });
 kw('hw_offload', CONN, S, en('yes', 'no', 'auto'), 'ignored', 'Hardware ESP offload.', { default: 'no' });
@@ -248,7 +248,7 @@ kw('overlapip', CONN, L, bool, 'ignored', 'Allow overlapping addresses from one 
 kw('vti-interface', CONN, L, str, 'ignored', 'Route-based VPN via a VTI device (nodeswan uses mark/if_id).');
 kw('vti-routing', CONN, L, bool, 'ignored', 'Add routes into the VTI device.');
 kw('vti-shared', CONN, L, bool, 'ignored', 'Share one VTI device.');
-kw('ipsec-interface', CONN, L, str, 'not-yet', 'XFRM interface ID (Libreswan).', { aliasOf: 'if_id' });
+kw('ipsec-interface', CONN, L, str, 'implemented', 'XFRM interface ID (Libreswan).', { aliasOf: 'if_id' });
 kw('nic-offload', CONN, L, en('yes', 'no', 'auto', 'crypto', 'packet'), 'ignored', 'NIC ESP offload.');
 kw('enable-tcp', CONN, L, en('no', 'yes', 'fallback'), 'ignored', 'IKE/ESP over TCP (RFC 8229).', { default: 'no' });
 kw('tcp-remoteport', CONN, L, num, 'ignored', 'Remote TCP port for RFC 8229.');

@@ -11,6 +11,7 @@ import type { AuthMethodName, IkeConn } from './conn.js';
 import { ANY_ID, parseIdentity } from './identity.js';
 import { formatProposal, type Proposal, type Transform } from './proposal.js';
 import { tsFromCidr, type TrafficSelector } from './traffic-selectors.js';
+import type { XfrmTags } from './child-params.js';
 
 function hostText(host: HostSpec): string {
   switch (host.kind) {
@@ -63,6 +64,19 @@ function withoutKeyExchange(proposals: Proposal[]): Proposal[] {
     }
   }
   return out.map((p, i) => ({ ...p, number: i + 1 }));
+}
+
+/** mark/mark_in/mark_out and if_id/if_id_in/if_id_out; %unique marks are not supported (the check warns). */
+function xfrmTags(c: ConnModel): XfrmTags | undefined {
+  const mark = (m: ConnModel['markIn']) => (m && !m.unique ? { value: m.value >>> 0, mask: m.mask >>> 0 } : undefined);
+  const tags: XfrmTags = {};
+  const [markIn, markOut] = [mark(c.markIn), mark(c.markOut)];
+  if (markIn) tags.markIn = markIn;
+  if (markOut) tags.markOut = markOut;
+  // Interface ID 0 is none (if_id=%unique reads as 0).
+  if (c.ifIdIn) tags.ifIdIn = c.ifIdIn;
+  if (c.ifIdOut) tags.ifIdOut = c.ifIdOut;
+  return Object.keys(tags).length > 0 ? tags : undefined;
 }
 
 /** rightca="C=CH, O=Corp, CN=Corp CA": the DN without its quotes. */
@@ -142,6 +156,8 @@ export function connFromConfig(c: ConnModel): IkeConn {
   }
   if (c.local.cert) conn.localCert = c.local.cert;
   if (c.remote.cert) conn.remoteCert = c.remote.cert;
+  const tags = xfrmTags(c);
+  if (tags) conn.tags = tags;
   if (c.remote.ca) conn.remoteCa = c.remote.ca.trim() === '%same' ? 'same' : parseIdentity(unquote(c.remote.ca));
   if (c.local.ca && c.local.ca.trim() !== '%same') conn.localCa = parseIdentity(unquote(c.local.ca));
   conn.sendCert = c.local.sendCert;

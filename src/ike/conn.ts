@@ -2,6 +2,7 @@
 // already applied. The daemon builds it from the config model
 // (conn-from-config.ts); tests build it directly.
 
+import type { XfrmTags } from './child-params.js';
 import type { Identity } from './identity.js';
 import type { Proposal } from './proposal.js';
 import type { RetransmitPolicy } from './retransmit-policy.js';
@@ -35,6 +36,8 @@ export interface IkeConn {
   remoteCa?: Identity | 'same';
   /** leftca=: our own CA, what rightca=%same means when given. */
   localCa?: Identity;
+  /** mark_in/mark_out, if_id_in/if_id_out: carried by the CHILD SAs' kernel SAs and policies. */
+  tags?: XfrmTags;
   /** leftsendcert; default ifasked: sent when the peer asked with CERTREQ. */
   sendCert?: 'never' | 'ifasked' | 'always';
   remoteAuth: AuthMethodName;

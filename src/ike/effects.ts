@@ -2,6 +2,7 @@
 // message and the SA's state and return a list of effects. The executor
 // (executor.ts) is the one place that applies them.
 
+import type { XfrmMark } from '../kernel/backend.js';
 import type { ChildSaParams } from './child-params.js';
 import type { TimerName } from './timers.js';
 
@@ -40,6 +41,8 @@ export interface ReleaseSpi {
   /** The reserved SA's destination: our address. */
   dst: string;
   proto: 'esp' | 'ah';
+  /** mark_in of the conn: the reserved SA carries it. */
+  mark?: XfrmMark;
 }
 
 export interface InstallChild {

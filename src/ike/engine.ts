@@ -124,7 +124,7 @@ export class IkeEngine implements Engine {
       clock: this.clock,
       env,
       random: this.random,
-      reserveSpi: (local, remote, reqid, proto = 'esp') => options.kernel.allocSpi({ src: remote, dst: local, proto, reqid }),
+      reserveSpi: (local, remote, reqid, proto = 'esp', tags = {}) => options.kernel.allocSpi({ src: remote, dst: local, proto, reqid, ...tags }),
       sendRaw: (local, remote, bytes) => options.transport.send({ local, remote, bytes }),
       ...(options.cookieThreshold !== undefined ? { cookieThreshold: options.cookieThreshold } : {}),
       drop: (reason, detail) => {

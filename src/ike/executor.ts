@@ -13,9 +13,9 @@ import { isAlreadyExists, isNotFound, type KernelBackend, type PolicySpec } from
 import type { Endpoint } from '../net/transport.js';
 import type { ChildSaParams } from './child-params.js';
 import type { Effect, SaEvent } from './effects.js';
-import { installPlan, policySpecs, saSpecs, type KernelOp } from './kernel-plan.js';
+import { installPlan, policySpecs, saRef, saSpecs, type KernelOp } from './kernel-plan.js';
 import type { SaTimers } from './timers.js';
-import type { TrapLookup } from './trap-table.js';
+import { policyRef, type TrapLookup } from './trap-table.js';
 
 export interface ExecutionContext {
   ikeSaId: number;
@@ -140,7 +140,7 @@ export class Executor {
           await this.sendAll(ctx, fx.datagrams);
           break;
         case 'release-spi':
-          await this.ports.kernel.deleteSa({ dst: fx.dst, spi: fx.spi, proto: fx.proto }).catch(() => undefined);
+          await this.ports.kernel.deleteSa({ dst: fx.dst, spi: fx.spi, proto: fx.proto, ...(fx.mark ? { mark: fx.mark } : {}) }).catch(() => undefined);
           break;
         case 'update-child-encap': {
           const { inbound, outbound } = saSpecs(fx.child);
@@ -203,7 +203,7 @@ export class Executor {
     const kernel = this.ports.kernel;
     if (op.op === 'update-sa') await kernel.updateSa(op.sa);
     else if (op.op === 'add-sa') await kernel.addSa(op.sa);
-    else if (sharedPolicies || this.ports.traps?.policyFor(op.policy.dir, op.policy.selector)) await kernel.updatePolicy(op.policy);
+    else if (sharedPolicies || this.ports.traps?.policyFor(op.policy)) await kernel.updatePolicy(op.policy);
     else {
       try {
         await kernel.addPolicy(op.policy);
@@ -223,13 +223,12 @@ export class Executor {
    */
   private async removePolicy(policy: PolicySpec): Promise<void> {
     const kernel = this.ports.kernel;
-    const ref = { dir: policy.dir, selector: policy.selector };
-    const trap = this.ports.traps?.policyFor(policy.dir, policy.selector);
+    const trap = this.ports.traps?.policyFor(policy);
     if (trap) {
       await kernel.updatePolicy(trap);
-      if (this.ports.traps?.policyFor(policy.dir, policy.selector) === trap) return;
+      if (this.ports.traps?.policyFor(policy) === trap) return;
     }
-    await kernel.deletePolicy(ref);
+    await kernel.deletePolicy(policyRef(policy));
   }
 
   private async undo(ops: KernelOp[]): Promise<void> {
@@ -239,7 +238,7 @@ export class Executor {
       await (
         op.op === 'add-policy'
           ? this.removePolicy(op.policy)
-          : this.ports.kernel.deleteSa({ dst: op.sa.dst, spi: op.sa.spi, proto: op.sa.proto })
+          : this.ports.kernel.deleteSa(saRef(op.sa))
       ).catch(() => undefined);
     }
   }
@@ -258,7 +257,7 @@ export class Executor {
     }
     const { inbound, outbound } = saSpecs(child);
     for (const sa of [outbound, inbound]) {
-      const err = await ignoreNotFound(() => this.ports.kernel.deleteSa({ dst: sa.dst, spi: sa.spi, proto: sa.proto }));
+      const err = await ignoreNotFound(() => this.ports.kernel.deleteSa(saRef(sa)));
       if (err) problems.push(`SA ${sa.spi.toString(16).padStart(8, '0')}: ${err}`);
     }
     return problems;

@@ -47,7 +47,8 @@ import { ourRekeyLoses } from './rekey/collision.js';
 import { buildIkeRekey, refuseWhileRekeying, successorFromResponse, type IkeRekeyPending } from './rekey/ike-rekey-initiator.js';
 import { childRekeyDelayMs, fraction, rekeyDelayMs, retryDelayMs } from './rekey/schedule.js';
 import { buildLivenessCheck, DPD_DEAD_CODE, dpdSettings } from './dpd.js';
-import type { ChildSaParams } from './child-params.js';
+import { tagsFor, type ChildSaParams } from './child-params.js';
+import type { XfrmMark } from '../kernel/backend.js';
 
 /** How long a rekey waits when our request window is busy (another exchange under way). */
 const REKEY_BUSY_RETRY_MS = 1000;
@@ -59,7 +60,7 @@ export interface IkeSaPorts {
   clock: Clock;
   env: TaskEnv;
   /** Reserve an inbound SPI in the kernel (allocSpi); rejects on kernel failure. */
-  reserveSpi(local: string, remote: string, reqid: number, proto?: 'esp' | 'ah'): Promise<number>;
+  reserveSpi(local: string, remote: string, reqid: number, proto?: 'esp' | 'ah', tags?: { mark?: XfrmMark; ifId?: number }): Promise<number>;
   /** Count a dropped datagram by reason (shown by `ipsec statusall`). */
   drop(reason: string, detail?: string): void;
   /** Forget every other IKE SA between the same identities (INITIAL_CONTACT); resolves once they are gone. */
@@ -686,7 +687,7 @@ export class IkeSa {
   private async reserve(conn: IkeConn): Promise<number | undefined> {
     // The SPI space is per protocol: an AH conn reserves an AH SPI.
     const proto = conn.childProposals[0]?.protocol === 'ah' ? 'ah' : 'esp';
-    const spi = await this.ports.reserveSpi(this.data.local.address, this.data.remote.address, this.ports.env.reqidFor(conn), proto).catch(() => undefined);
+    const spi = await this.ports.reserveSpi(this.data.local.address, this.data.remote.address, this.ports.env.reqidFor(conn), proto, tagsFor(conn.tags, 'in')).catch(() => undefined);
     if (spi !== undefined) this.reservedSpis.set(spi, proto);
     return spi;
   }
@@ -828,9 +829,15 @@ export class IkeSa {
     if (stale.length === 0) return;
     for (const [spi] of stale) this.reservedSpis.delete(spi);
     await this.ports.executor.apply(
-      stale.map(([spi, proto]) => ({ kind: 'release-spi' as const, spi, dst: sa.local.address, proto })),
+      stale.map(([spi, proto]) => this.releaseSpi(spi, proto)),
       this.context(),
     );
+  }
+
+  /** Give a reserved inbound SPI back (the reserved SA carries the conn's mark_in). */
+  private releaseSpi(spi: number, proto: 'esp' | 'ah'): Effect {
+    const mark = this.data.conn?.tags?.markIn;
+    return { kind: 'release-spi', spi, dst: this.data.local.address, proto, ...(mark ? { mark } : {}) };
   }
 
   private async destroy(): Promise<void> {
@@ -838,8 +845,8 @@ export class IkeSa {
     if (sa.state.is('DESTROYED')) return;
     this.timers.cancelAll();
     // Reserved SPIs whose CHILD SA never got installed (or was removed).
-    const release: Effect[] = [...this.reservedSpis].map(([spi, proto]) => ({ kind: 'release-spi' as const, spi, dst: sa.local.address, proto }));
-    for (const c of sa.children) if (c.state.is('FAILED')) release.push({ kind: 'release-spi', spi: c.params.spiIn, dst: sa.local.address, proto: c.params.protocol });
+    const release: Effect[] = [...this.reservedSpis].map(([spi, proto]) => this.releaseSpi(spi, proto));
+    for (const c of sa.children) if (c.state.is('FAILED')) release.push(this.releaseSpi(c.params.spiIn, c.params.protocol));
     this.reservedSpis.clear();
     if (release.length > 0) await this.ports.executor.apply(release, this.context());
     sa.state.to('DESTROYED');

@@ -6,8 +6,8 @@
 // traffic is only steered into the tunnel once the SA that carries it
 // exists).
 
-import type { LifetimeConfig, PolicySpec, SaAlgorithms, SaSpec, TrafficSelector as KernelSelector } from '../kernel/backend.js';
-import type { ChildKeys, ChildLifetime, ChildSaParams, TrafficSelector } from './child-params.js';
+import type { LifetimeConfig, PolicySpec, SaAlgorithms, SaId, SaSpec, TrafficSelector as KernelSelector } from '../kernel/backend.js';
+import { tagsFor, type ChildKeys, type ChildLifetime, type ChildSaParams, type TrafficSelector } from './child-params.js';
 import { bitsOf, parseIp, rangeToCidrs } from './ip.js';
 
 export type KernelOp =
@@ -44,7 +44,7 @@ function portOf(ts: TrafficSelector): number | undefined {
 }
 
 /** What the policies of a CHILD SA (or of a conn's trap, trap-plan.ts) are made of. */
-export type PolicyParams = Pick<ChildSaParams, 'protocol' | 'mode' | 'reqid' | 'localAddress' | 'remoteAddress' | 'localTs' | 'remoteTs' | 'forward'>;
+export type PolicyParams = Pick<ChildSaParams, 'protocol' | 'mode' | 'reqid' | 'localAddress' | 'remoteAddress' | 'localTs' | 'remoteTs' | 'forward' | 'tags'>;
 
 /** Local -> remote selectors (direction "out"), every prefix pair of every TS pair. */
 export function outboundSelectors(child: Pick<ChildSaParams, 'localTs' | 'remoteTs'>): KernelSelector[] {
@@ -100,6 +100,11 @@ function kernelLimits(l: ChildLifetime): LifetimeConfig {
   return out;
 }
 
+/** How the kernel finds an SA again: destination, SPI, protocol and mark. */
+export function saRef(sa: SaId): SaId {
+  return { dst: sa.dst, spi: sa.spi, proto: sa.proto, ...(sa.mark ? { mark: sa.mark } : {}) };
+}
+
 export function saSpecs(child: ChildSaParams): { inbound: SaSpec; outbound: SaSpec } {
   const common = {
     proto: child.protocol,
@@ -111,6 +116,7 @@ export function saSpecs(child: ChildSaParams): { inbound: SaSpec; outbound: SaSp
   const lifetime = child.lifetime ? kernelLimits(child.lifetime) : undefined;
   const inbound: SaSpec = {
     ...common,
+    ...tagsFor(child.tags, 'in'),
     src: child.remoteAddress,
     dst: child.localAddress,
     spi: child.spiIn,
@@ -118,6 +124,7 @@ export function saSpecs(child: ChildSaParams): { inbound: SaSpec; outbound: SaSp
   };
   const outbound: SaSpec = {
     ...common,
+    ...tagsFor(child.tags, 'out'),
     src: child.localAddress,
     dst: child.remoteAddress,
     spi: child.spiOut,
@@ -145,6 +152,7 @@ export function policySpecs(child: PolicyParams): PolicySpec[] {
     const back = reverse(sel);
     policies.push({
       dir: 'in',
+      ...tagsFor(child.tags, 'in'),
       selector: back,
       priority: policyPriority(back),
       templates: [template(child.remoteAddress, child.localAddress)],
@@ -152,6 +160,7 @@ export function policySpecs(child: PolicyParams): PolicySpec[] {
     if (child.forward) {
       policies.push({
         dir: 'fwd',
+        ...tagsFor(child.tags, 'in'),
         selector: back,
         priority: policyPriority(back),
         templates: [template(child.remoteAddress, child.localAddress)],
@@ -161,6 +170,7 @@ export function policySpecs(child: PolicyParams): PolicySpec[] {
   for (const sel of outs) {
     policies.push({
       dir: 'out',
+      ...tagsFor(child.tags, 'out'),
       selector: sel,
       priority: policyPriority(sel),
       templates: [template(child.localAddress, child.remoteAddress)],

@@ -168,7 +168,7 @@ export class OnDemand {
     for (const sa of this.ports.sas()) {
       for (const c of sa.data.children) {
         if (!c.state.is('INSTALLING', 'INSTALLED', 'DELETING')) continue;
-        for (const p of policySpecs(c.params)) keys.add(policyKey(p.dir, p.selector));
+        for (const p of policySpecs(c.params)) keys.add(policyKey(p));
       }
     }
     return keys;

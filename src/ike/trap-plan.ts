@@ -28,5 +28,6 @@ export function trapPolicies(conn: IkeConn, reqid: number, local: string): Polic
     remoteTs: remoteTsOf(conn, conn.remoteAddress),
     // As for the CHILD SA (child-create.ts): a gateway forwards for its subnets.
     forward: conn.mode === 'tunnel' && conn.localTs.length > 0,
+    ...(conn.tags ? { tags: conn.tags } : {}),
   });
 }

@@ -4,7 +4,7 @@
 // the executor reads it so a CHILD SA's policies replace a trap and give it
 // back when they go (trap-plan.ts explains why they share kernel policies).
 
-import type { PolicyDir, PolicySpec, TrafficSelector } from '../kernel/backend.js';
+import type { PolicySpec } from '../kernel/backend.js';
 import { selectorKey } from '../kernel/selector.js';
 
 /** route: auto=route or `ipsec route`; hold: dpdaction=hold / closeaction=hold after the SAs went. */
@@ -20,15 +20,24 @@ export interface Trap {
   policies: PolicySpec[];
 }
 
-/** Kernel identity of a policy of ours: direction and selector. */
-export function policyKey(dir: PolicyDir, selector: TrafficSelector): string {
-  return `${dir}|${selectorKey(selector)}`;
+/** What names a policy in the kernel: direction, selector, mark and interface ID. */
+export type PolicyName = Pick<PolicySpec, 'dir' | 'selector' | 'mark' | 'ifId'>;
+
+/** Kernel identity of a policy of ours: direction, selector, mark, if_id. */
+export function policyKey(p: PolicyName): string {
+  const mark = p.mark ? `${p.mark.value >>> 0}/${p.mark.mask >>> 0}` : '-';
+  return `${p.dir}|${selectorKey(p.selector)}|${mark}|${p.ifId ?? '-'}`;
+}
+
+/** The reference deletePolicy takes for it. */
+export function policyRef(p: PolicyName): PolicyName {
+  return { dir: p.dir, selector: p.selector, ...(p.mark ? { mark: p.mark } : {}), ...(p.ifId !== undefined ? { ifId: p.ifId } : {}) };
 }
 
 /** What the executor needs to know about traps. */
 export interface TrapLookup {
-  /** The trap policy with this direction and selector, if a trap owns one. */
-  policyFor(dir: PolicyDir, selector: TrafficSelector): PolicySpec | undefined;
+  /** The trap policy with this name, if a trap owns one. */
+  policyFor(p: PolicyName): PolicySpec | undefined;
 }
 
 export class TrapTable implements TrapLookup {
@@ -38,7 +47,7 @@ export class TrapTable implements TrapLookup {
   /** The conn that already traps one of these policies (another conn's selectors overlap exactly). */
   conflict(trap: Trap): string | undefined {
     for (const p of trap.policies) {
-      const owner = this.byPolicy.get(policyKey(p.dir, p.selector));
+      const owner = this.byPolicy.get(policyKey(p));
       if (owner && owner.conn !== trap.conn) return owner.conn;
     }
     return undefined;
@@ -47,7 +56,7 @@ export class TrapTable implements TrapLookup {
   set(trap: Trap): void {
     this.remove(trap.conn);
     this.byConn.set(trap.conn, trap);
-    for (const policy of trap.policies) this.byPolicy.set(policyKey(policy.dir, policy.selector), { conn: trap.conn, policy });
+    for (const policy of trap.policies) this.byPolicy.set(policyKey(policy), { conn: trap.conn, policy });
   }
 
   remove(conn: string): Trap | undefined {
@@ -55,7 +64,7 @@ export class TrapTable implements TrapLookup {
     if (!trap) return undefined;
     this.byConn.delete(conn);
     for (const p of trap.policies) {
-      const key = policyKey(p.dir, p.selector);
+      const key = policyKey(p);
       if (this.byPolicy.get(key)?.conn === conn) this.byPolicy.delete(key);
     }
     return trap;
@@ -74,7 +83,7 @@ export class TrapTable implements TrapLookup {
     return [...this.byConn.values()];
   }
 
-  policyFor(dir: PolicyDir, selector: TrafficSelector): PolicySpec | undefined {
-    return this.byPolicy.get(policyKey(dir, selector))?.policy;
+  policyFor(p: PolicyName): PolicySpec | undefined {
+    return this.byPolicy.get(policyKey(p))?.policy;
   }
 }

@@ -9,7 +9,7 @@
 // will put the trap there), unrouting leaves it to the CHILD SA.
 
 import { isNotFound, type KernelBackend } from '../kernel/backend.js';
-import { policyKey, type Trap, TrapTable } from './trap-table.js';
+import { policyKey, policyRef, type Trap, TrapTable } from './trap-table.js';
 
 /** A trap went into or out of the kernel: the hook for updown's route/unroute verbs. */
 export interface TrapChange {
@@ -41,7 +41,7 @@ export class TrapManager {
     const inUse = this.ports.policiesInUse();
     const done = [];
     for (const policy of trap.policies) {
-      if (inUse.has(policyKey(policy.dir, policy.selector))) continue;
+      if (inUse.has(policyKey(policy))) continue;
       try {
         // update = add or replace: the same selector may still hold our
         // previous trap of this conn (a changed conn on reload).
@@ -49,7 +49,7 @@ export class TrapManager {
         done.push(policy);
       } catch (err) {
         this.table.remove(trap.conn);
-        for (const p of done) await this.ports.kernel.deletePolicy({ dir: p.dir, selector: p.selector }).catch(() => undefined);
+        for (const p of done) await this.ports.kernel.deletePolicy(policyRef(p)).catch(() => undefined);
         return `${policy.dir} trap policy ${policy.selector.src} -> ${policy.selector.dst}: ${(err as Error).message}`;
       }
     }
@@ -74,15 +74,15 @@ export class TrapManager {
 
   /** Policies of the conn's previous trap that the new one does not have. */
   private async removeStale(previous: Trap, now: Trap): Promise<void> {
-    const kept = new Set(now.policies.map((p) => policyKey(p.dir, p.selector)));
-    await this.deleteUnused(now.conn, previous.policies.filter((p) => !kept.has(policyKey(p.dir, p.selector))));
+    const kept = new Set(now.policies.map((p) => policyKey(p)));
+    await this.deleteUnused(now.conn, previous.policies.filter((p) => !kept.has(policyKey(p))));
   }
 
   private async deleteUnused(conn: string, policies: Trap['policies']): Promise<void> {
     const inUse = this.ports.policiesInUse();
     for (const p of policies) {
-      if (inUse.has(policyKey(p.dir, p.selector))) continue;
-      await this.ports.kernel.deletePolicy({ dir: p.dir, selector: p.selector }).catch((err: unknown) => {
+      if (inUse.has(policyKey(p))) continue;
+      await this.ports.kernel.deletePolicy(policyRef(p)).catch((err: unknown) => {
         if (!isNotFound(err)) this.ports.problem?.(conn, `removing ${p.dir} trap policy ${p.selector.src} -> ${p.selector.dst}: ${(err as Error).message}`);
       });
     }

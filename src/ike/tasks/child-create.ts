@@ -111,6 +111,7 @@ function paramsWithKeys(sa: IkeSaData, env: TaskEnv, n: Negotiated, inbound: Chi
   };
   const lifetime = kernelLifetime(n.conn, env.random);
   if (lifetime) p.lifetime = lifetime;
+  if (n.conn.tags) p.tags = n.conn.tags;
   if (sa.natLocal || sa.natRemote) p.encap = { localPort: sa.local.port, remotePort: sa.remote.port };
   return p;
 }
