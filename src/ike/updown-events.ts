@@ -15,13 +15,16 @@ function copyTs(list: readonly UpdownSelector[]): UpdownSelector[] {
   return list.map(({ protocol, startPort, endPort, startAddress, endAddress }) => ({ protocol, startPort, endPort, startAddress, endAddress }));
 }
 
-function connSettings(conn: IkeConn): Pick<UpdownEvent, 'conn' | 'script' | 'firewall' | 'hostAccess'> {
+function connSettings(conn: IkeConn): Pick<UpdownEvent, 'conn' | 'script' | 'firewall' | 'hostAccess' | 'markIn' | 'markOut'> {
   return {
     conn: conn.name,
     // An empty leftupdown= (clearing an inherited one) runs nothing.
     ...(conn.updown ? { script: conn.updown } : {}),
     firewall: conn.firewall ?? false,
     hostAccess: conn.hostAccess ?? false,
+    // PLUTO_MARK_IN / PLUTO_MARK_OUT, e.g. for a script that sets up a VTI.
+    ...(conn.tags?.markIn ? { markIn: conn.tags.markIn } : {}),
+    ...(conn.tags?.markOut ? { markOut: conn.tags.markOut } : {}),
   };
 }
 

@@ -142,4 +142,14 @@ describe('updown events', () => {
     expect((await up).ok).toBe(true);
     expect(recorder.invocations()[0]!.env).toMatchObject({ PLUTO_VERB: 'up-client', PLUTO_UDP_ENC: '4500', PLUTO_ME: '100.64.0.2' });
   });
+
+  it('passes the conn marks to the script (PLUTO_MARK_IN / PLUTO_MARK_OUT)', async () => {
+    const tags = { markIn: { value: 42, mask: 0xffffffff }, markOut: { value: 43, mask: 0xffffffff } };
+    const { x, moon, moonUpdown } = await updownPair({ ...subnets.moon, updown: SCRIPT, tags }, { ...subnets.sun });
+    const up = moon.engine.up('office');
+    await x.settle();
+    await x.run();
+    expect((await up).ok).toBe(true);
+    expect(moonUpdown.events[0]?.event).toMatchObject({ markIn: tags.markIn, markOut: tags.markOut });
+  });
 });
