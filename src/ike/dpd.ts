@@ -50,7 +50,7 @@ export function buildLivenessCheck(sa: IkeSaData): Effect[] {
 /** Sum of the kernel's inbound packet counters of these CHILD SAs (an SA the kernel lost counts 0). */
 export async function countInboundPackets(kernel: KernelBackend, children: readonly ChildSaParams[]): Promise<number> {
   const counts = await Promise.all(
-    children.map((c) => kernel.querySa({ dst: c.localAddress, spi: c.spiIn, proto: c.protocol }).then((s) => s.current.packets, () => undefined)),
+    children.map((c) => kernel.querySa({ dst: c.localAddress, spi: c.spiIn, proto: c.protocol, ...(c.tags?.markIn ? { mark: c.tags.markIn } : {}) }).then((s) => s.current.packets, () => undefined)),
   );
   return inboundPackets(counts);
 }

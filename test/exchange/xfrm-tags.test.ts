@@ -3,6 +3,7 @@
 // reserved under the inbound mark (the kernel finds the reserved SA by it),
 // a rekey keeps them, and taking the conn down leaves nothing behind.
 import { describe, expect, it } from 'vitest';
+import { countInboundPackets } from '../../src/ike/dpd.js';
 import type { Side } from './harness.js';
 import { pair } from './setups.js';
 
@@ -32,6 +33,11 @@ describe('XFRM marks and interface IDs', () => {
     for (const p of view.policies) expect(p, p.dir).toEqual(p.dir === 'out' ? { dir: 'out', mark: tags.markOut, ifId: 8 } : { dir: p.dir, mark: tags.markIn, ifId: 7 });
     // Sun has no tags: its kernel has none.
     for (const s of (await kernelView(sun)).sas) expect(s).toEqual({ dst: s.dst, mark: undefined, ifId: undefined });
+
+    // DPD reads the inbound SA's counters under its mark.
+    const installed = moon.engine.sas()[0]!.data.children.map((c) => c.params);
+    moon.kernel.kernel.setCounters({ dst: '192.0.2.1', spi: installed[0]!.spiIn, proto: 'esp', mark: tags.markIn }, { packets: 5 });
+    expect(await countInboundPackets(moon.kernel, installed)).toBe(5);
 
     // A rekey keeps them (the new SPI is reserved under the mark too).
     await moon.engine.rekey('office', { ike: false });
