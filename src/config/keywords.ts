@@ -177,7 +177,7 @@ kw('dpdtimeout', CONN, SL, time, 'implemented', 'How long a liveness check may g
 kw('ikev1-dpdtimeout', CONN, L, time, 'implemented', 'Libreswan name of dpdtimeout.', { aliasOf: 'dpdtimeout' });
 kw('dpdaction', CONN, SL, en('none', 'clear', 'hold', 'restart', 'restart_by_peer'), 'implemented', 'What to do with a dead peer\'s CHILD SAs.', { default: 'none' });
 kw('closeaction', CONN, S, en('none', 'clear', 'hold', 'restart'), 'implemented', 'What to do when the peer closes a CHILD SA.', { default: 'none' });
-kw('inactivity', CONN, S, time, 'not-yet', 'Close a CHILD SA idle for this long (0 = never).', { default: '0' });
+kw('inactivity', CONN, S, time, 'implemented', 'Close a CHILD SA that sent and received nothing for this long, and its IKE SA with the last one (0 = never).', { default: '0' });
 kw('mobike', CONN, SL, bool, 'not-yet', 'Enable MOBIKE (RFC 4555).', { default: 'yes' });
 kw('fragmentation', CONN, SL, en('yes', 'accept', 'force', 'no', 'never', 'insist', 'true', 'false', 'on', 'off'), 'implemented', 'IKE fragmentation (RFC 7383).', { default: 'yes' });
 kw('ike-frag', CONN, L, en('yes', 'no', 'force', 'never', 'insist'), 'implemented', 'Old Libreswan name of fragmentation.', { aliasOf: 'fragmentation' });

@@ -132,6 +132,7 @@ export function connFromConfig(c: ConnModel): IkeConn {
     mode: c.mode === 'transport' ? 'transport' : 'tunnel',
     keyingTries: c.keyingTries,
     lifetimeSeconds: c.lifetime,
+    ...(c.inactivity > 0 ? { inactivitySeconds: c.inactivity } : {}),
     ...(c.lifeBytes > 0 ? { lifeBytes: c.lifeBytes, marginBytes: c.marginBytes } : {}),
     ...(c.lifePackets > 0 ? { lifePackets: c.lifePackets, marginPackets: c.marginPackets } : {}),
     ikeLifetimeSeconds: c.ikeLifetime,

@@ -57,6 +57,8 @@ export interface IkeConn {
   keyingTries: number;
   retransmit?: RetransmitPolicy;
   lifetimeSeconds?: number;
+  /** inactivity=: close a CHILD SA without traffic for this long (0/absent: never). */
+  inactivitySeconds?: number;
   /** lifebytes / marginbytes, lifepackets / marginpackets: kernel volume limits of each CHILD SA (0: none). */
   lifeBytes?: number;
   marginBytes?: number;

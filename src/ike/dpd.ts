@@ -8,7 +8,7 @@
 // (negotiate the conn again at once).
 
 import { ExchangeType } from '../wire/iana/exchange-types.js';
-import type { KernelBackend } from '../kernel/backend.js';
+import type { KernelBackend, XfrmMark } from '../kernel/backend.js';
 import type { ChildSaParams } from './child-params.js';
 import type { Effect } from './effects.js';
 import type { IkeConn } from './conn.js';
@@ -45,6 +45,14 @@ export function buildLivenessCheck(sa: IkeSaData): Effect[] {
     sa.skOut!,
   );
   return [{ kind: 'send-request', exchange: 'INFORMATIONAL', messageId, datagrams: [bytes] }];
+}
+
+/** Packets the kernel counted on a CHILD SA, both directions (inactivity=); undefined if it cannot tell. */
+export async function countChildPackets(kernel: KernelBackend, c: ChildSaParams): Promise<number | undefined> {
+  const read = (dst: string, spi: number, mark: XfrmMark | undefined) =>
+    kernel.querySa({ dst, spi, proto: c.protocol, ...(mark ? { mark } : {}) }).then((s) => s.current.packets, () => undefined);
+  const [inbound, outbound] = await Promise.all([read(c.localAddress, c.spiIn, c.tags?.markIn), read(c.remoteAddress, c.spiOut, c.tags?.markOut)]);
+  return inbound === undefined || outbound === undefined ? undefined : inbound + outbound;
 }
 
 /** Sum of the kernel's inbound packet counters of these CHILD SAs (an SA the kernel lost counts 0). */

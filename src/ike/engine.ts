@@ -25,7 +25,7 @@ import { SaManager, type InitLimits } from './sa-manager.js';
 import { routeSourceAddress } from './source-address.js';
 import { findPsk } from './secret-lookup.js';
 import { connStatus, ikeSaStatus, kernelCounters, type Counters } from './status.js';
-import { countInboundPackets, DPD_DEAD_CODE } from './dpd.js';
+import { countChildPackets, countInboundPackets, DPD_DEAD_CODE } from './dpd.js';
 import { KernelMappings } from './nat/kernel-mapping.js';
 import type { TaskEnv } from './tasks/task.js';
 import { OnDemand } from './on-demand.js';
@@ -136,6 +136,7 @@ export class IkeEngine implements Engine {
       reauthenticate: (sa) => this.reauthenticate(sa),
       log: (level, message) => this.log(level, message),
       inboundPackets: (children) => countInboundPackets(options.kernel, children),
+      childPackets: (child) => countChildPackets(options.kernel, child),
     });
     options.transport.onDatagram((d) => this.manager.handle(d));
     this.kernelEvents = options.kernel.subscribe((event) => this.onKernelEvent(event)).catch((err: unknown) => {

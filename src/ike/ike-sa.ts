@@ -43,6 +43,7 @@ import { NAT_KEEPALIVE_INTERVAL_MS } from './nat/nat-rules.js';
 import { afterOurRekey, buildChildRekey, childFromRekeyResponse, isRekeyFailure, type ChildRekeyPending } from './rekey/child-rekey.js';
 import { buildChildExchange, childFromExchangeResponse, type ChildExchangePending, type ChildShape } from './rekey/child-exchange.js';
 import { localTsOf, remoteTsOf } from './conn-lookup.js';
+import { idleChildren, type InactivityMarks } from './inactivity.js';
 import { ourRekeyLoses } from './rekey/collision.js';
 import { buildIkeRekey, refuseWhileRekeying, successorFromResponse, type IkeRekeyPending } from './rekey/ike-rekey-initiator.js';
 import { childRekeyDelayMs, fraction, rekeyDelayMs, retryDelayMs } from './rekey/schedule.js';
@@ -81,6 +82,8 @@ export interface IkeSaPorts {
   reauthenticate?(sa: IkeSa): boolean;
   /** Inbound packets counted by the kernel on these CHILD SAs (DPD); absent = unknown. */
   inboundPackets?(children: ChildSaParams[]): Promise<number>;
+  /** Packets counted on one CHILD SA, both directions (inactivity=); undefined = unknown. */
+  childPackets?(child: ChildSaParams): Promise<number | undefined>;
 }
 
 export interface IkeSaInit {
@@ -124,6 +127,8 @@ export class IkeSa {
   private superseded = false;
   /** Inbound packets at the last liveness look (DPD). */
   private lastInbound = 0;
+  /** Packet totals of the CHILD SAs at the last inactivity look. */
+  private readonly inactivityMarks: InactivityMarks = new Map();
 
   constructor(
     init: IkeSaInit,
@@ -420,6 +425,35 @@ export class IkeSa {
     await this.run(buildDeleteIke(sa));
   }
 
+  private scheduleInactivity(): void {
+    const seconds = this.data.conn?.inactivitySeconds;
+    if (seconds && seconds > 0) this.timers.arm('inactivity', seconds * 1000);
+  }
+
+  /** inactivity= passed: close CHILD SAs that carried nothing since the last look (inactivity.ts). */
+  private async checkInactivity(): Promise<void> {
+    const sa = this.data;
+    const seconds = sa.conn?.inactivitySeconds;
+    const read = this.ports.childPackets;
+    if (!seconds || !read || this.superseded || !sa.state.is('ESTABLISHED')) return;
+    this.scheduleInactivity();
+    const installed = sa.children.filter((c) => c.state.is('INSTALLED'));
+    const totals = new Map(await Promise.all(installed.map(async (c) => [c.id, await read(c.params)] as const)));
+    const idle = idleChildren(sa.children, totals, this.inactivityMarks);
+    // One exchange at a time: what is idle now and cannot go now goes at the next look.
+    if (idle.length === 0 || sa.requests.busy || this.childRekey || this.ikeRekey || this.childAdd) return;
+    const why = `no traffic for ${seconds}s (inactivity)`;
+    if (idle.length === installed.length) {
+      this.pendingRequest = { kind: 'delete-ike' };
+      await this.run({ effects: [effect.log(sa.id, 'info', `closing the IKE SA and its CHILD SAs: ${why}`), ...buildDeleteIke(sa).effects] });
+      return;
+    }
+    const child = idle[0]!;
+    this.pendingRequest = { kind: 'delete-child', childId: child.id };
+    const built = buildDeleteChild(sa, child);
+    await this.run({ ...built, effects: [effect.log(sa.id, 'info', `closing CHILD SA ${child.params.spiIn.toString(16).padStart(8, '0')}: ${why}`), ...built.effects] });
+  }
+
   private scheduleDpd(): void {
     const dpd = dpdSettings(this.data.conn);
     if (dpd) this.timers.arm('dpd', dpd.delayMs);
@@ -484,6 +518,7 @@ export class IkeSa {
     for (const child of sa.children) if (child.state.is('INSTALLED')) this.scheduleChildRekey(child);
     this.scheduleIkeRekey();
     this.scheduleDpd();
+    this.scheduleInactivity();
     sa.state.to('INIT_ANSWERED');
     sa.state.to('ESTABLISHED');
     sa.establishedAt = this.ports.clock.wallTime();
@@ -705,6 +740,7 @@ export class IkeSa {
       await this.ikeRekeyDue();
       return;
     }
+    if (name === 'inactivity') return this.checkInactivity();
     if (name === 'dpd') {
       if (key !== 'dpd:timeout') return this.checkLiveness();
       if (this.pendingRequest?.kind === 'dpd') return this.peerDead(`no answer to a liveness check within dpdtimeout`);
@@ -810,6 +846,7 @@ export class IkeSa {
       this.ports.established?.(this);
       this.scheduleIkeRekey();
       this.scheduleDpd();
+      this.scheduleInactivity();
     }
     for (const params of report.updated) {
       const child = sa.children.find((c) => c.id === params.childId);

@@ -12,6 +12,7 @@ export type TimerName =
   | 'child-rekey'
   | 'child-expire'
   | 'dpd' // liveness check due (RFC 7296 §2.4)
+  | 'inactivity' // inactivity=: look for idle CHILD SAs
   | 'keepalive'; // NAT keepalive (RFC 3948 §4)
 
 export class SaTimers {

@@ -228,10 +228,10 @@ describe('subnets with host bits', () => {
 
 describe('keywords nodeswan reads but does not act on yet', () => {
   it('warn when set to anything but their default, naming the keyword and what it would do', () => {
-    const r = conf('config setup\n\tstrictcrlpolicy=yes\n\tcachecrls=no\nconn a\n\tleft=192.0.2.1\n\tright=198.51.100.1\n\tmobike=yes\n\tpfs=no\n\tinactivity=30m\n\trightca="C=CH, O=Corp, CN=Corp CA"\n');
+    const r = conf('config setup\n\tstrictcrlpolicy=yes\n\tcachecrls=no\nconn a\n\tleft=192.0.2.1\n\tright=198.51.100.1\n\tmobike=yes\n\tpfs=no\n\trightdns=192.0.2.53\n\trightca="C=CH, O=Corp, CN=Corp CA"\n');
     expect(r.lines).toEqual([
       "2:2: warning: 'strictcrlpolicy' is not supported by nodeswan yet and has no effect (Require a fresh CRL for certificate validation)",
-      "9:2: warning: 'inactivity' is not supported by nodeswan yet and has no effect (Close a CHILD SA idle for this long (0 = never))",
+      "9:2: warning: 'rightdns' is not supported by nodeswan yet and has no effect (DNS servers to request or hand out (%config4/%config6 or addresses))",
     ]);
     expect(r.errors).toBe(0);
   });
