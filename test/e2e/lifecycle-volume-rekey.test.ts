@@ -5,7 +5,8 @@
 // under the hard limit if no rekey came) cross the soft limit, the kernel's
 // soft EXPIRE makes nodeswan rekey, and every echo comes back.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NodeswanDaemon } from '../lab/nodeswan.js';
+import type { NodeswanDaemon } from '../lab/nodeswan.js';
+import { startPskPair } from '../lab/psk-pair.js';
 import { run } from '../lab/netns.js';
 import { ping } from '../lab/ping.js';
 import { pollUntil } from '../lab/poll.js';
@@ -21,17 +22,7 @@ describe('lifebytes: the kernel counts, nodeswan rekeys at the soft limit', () =
 
   beforeAll(async () => {
     topo = await createTopology();
-    const conf = (me: 'left' | 'right') => {
-      const [l, r] = me === 'left' ? [topo.left, topo.right] : [topo.right, topo.left];
-      return `conn vol\n    type=transport\n    authby=secret\n    lifebytes=60000\n    marginbytes=20000\n    left=${l.outer4}\n    right=${r.outer4}\n    auto=add\n`;
-    };
-    const secrets = `${topo.left.outer4} ${topo.right.outer4} : PSK "${PSK}"\n`;
-    [left, right] = await Promise.all([
-      NodeswanDaemon.start(topo.left.ns, { conf: conf('left'), secrets }, { name: 'vol-left' }),
-      NodeswanDaemon.start(topo.right.ns, { conf: conf('right'), secrets }, { name: 'vol-right' }),
-    ]);
-    topo.onDestroy(() => left.destroy());
-    topo.onDestroy(() => right.destroy());
+    ({ left, right } = await startPskPair(topo, 'vol', ['type=transport', 'lifebytes=60000', 'marginbytes=20000'], PSK));
     await left.up('vol');
   }, 240_000);
   afterAll(async () => {

@@ -6,7 +6,8 @@
 // apply to traffic of interface 42. `ip xfrm` shows the interface ID on
 // the SAs and policies, and `ipsec down` leaves nothing behind.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NodeswanDaemon } from '../lab/nodeswan.js';
+import type { NodeswanDaemon } from '../lab/nodeswan.js';
+import { startPskPair } from '../lab/psk-pair.js';
 import { run } from '../lab/netns.js';
 import { ping } from '../lab/ping.js';
 import { createTopology, type Topology } from '../lab/topology.js';
@@ -28,22 +29,12 @@ describe('if_id: a route-based tunnel through an XFRM interface', () => {
 
   beforeAll(async () => {
     topo = await createTopology();
-    const conf = (me: 'left' | 'right') => {
-      const [l, r] = me === 'left' ? [topo.left, topo.right] : [topo.right, topo.left];
-      return `conn cloud\n    authby=secret\n    left=${l.outer4}\n    right=${r.outer4}\n    leftsubnet=0.0.0.0/0\n    rightsubnet=0.0.0.0/0\n    if_id=42\n    auto=add\n`;
-    };
-    const secrets = `${topo.left.outer4} ${topo.right.outer4} : PSK "${PSK}"\n`;
     for (const [host, peer] of [[topo.left, topo.right], [topo.right, topo.left]] as const) {
       await run(['ip', '-n', host.ns, 'link', 'add', 'ipsec42', 'type', 'xfrm', 'dev', host.wan, 'if_id', '42']);
       await run(['ip', '-n', host.ns, 'link', 'set', 'ipsec42', 'up']);
       await run(['ip', '-n', host.ns, 'route', 'add', peer.insideNet4, 'dev', 'ipsec42', 'src', host.inside4]);
     }
-    [left, right] = await Promise.all([
-      NodeswanDaemon.start(topo.left.ns, { conf: conf('left'), secrets }, { name: 'ifid-left' }),
-      NodeswanDaemon.start(topo.right.ns, { conf: conf('right'), secrets }, { name: 'ifid-right' }),
-    ]);
-    topo.onDestroy(() => left.destroy());
-    topo.onDestroy(() => right.destroy());
+    ({ left, right } = await startPskPair(topo, 'cloud', ['leftsubnet=0.0.0.0/0', 'rightsubnet=0.0.0.0/0', 'if_id=42'], PSK));
     await left.up('cloud');
   }, 240_000);
   afterAll(async () => {
