@@ -40,9 +40,8 @@ import type { TaskEnv, TaskResult } from './tasks/task.js';
 import { SaTimers, type TimerName } from './timers.js';
 import { keepaliveEffects, mappingEffects, wantsKeepalives } from './nat/nat-effects.js';
 import { NAT_KEEPALIVE_INTERVAL_MS } from './nat/nat-rules.js';
-import { afterOurRekey, buildChildRekey, childFromRekeyResponse, isRekeyFailure, type ChildRekeyPending } from './rekey/child-rekey.js';
-import { buildChildExchange, childFromExchangeResponse, type ChildExchangePending, type ChildShape } from './rekey/child-exchange.js';
-import { localTsOf, remoteTsOf } from './conn-lookup.js';
+import { afterOurRekey, buildChildRekey, childFromRekeyResponse, type ChildRekeyPending } from './rekey/child-rekey.js';
+import { buildChildExchange, childFromExchangeResponse, childProtocolOf, isExchangeFailure, shapeOfConn, type ChildExchangePending, type ChildShape } from './rekey/child-exchange.js';
 import { idleChildren, type InactivityMarks } from './inactivity.js';
 import { ourRekeyLoses } from './rekey/collision.js';
 import { buildIkeRekey, refuseWhileRekeying, successorFromResponse, type IkeRekeyPending } from './rekey/ike-rekey-initiator.js';
@@ -257,12 +256,7 @@ export class IkeSa {
       if (sa.requests.busy || this.childRekey || this.ikeRekey || this.childAdd) return { ok: false, error: 'the IKE SA is busy with another exchange' };
       const spiIn = await this.reserve(sa.conn);
       if (spiIn === undefined) return { ok: false, error: 'the kernel could not reserve an SPI' };
-      const shape: ChildShape = {
-        mode: sa.conn.mode,
-        protocol: sa.conn.childProposals[0]?.protocol === 'ah' ? 'ah' : 'esp',
-        localTs: localTsOf(sa.conn, sa.local.address),
-        remoteTs: remoteTsOf(sa.conn, sa.remote.address),
-      };
+      const shape = shapeOfConn(sa.conn, sa.local.address, sa.remote.address);
       const built = buildChildExchange(sa, this.ports.env, shape, spiIn);
       if ('code' in built) return { ok: false, error: built.message };
       const answer = new Promise<ChildAddResult>((resolve) => (this.childAdd = { pending: built.pending, shape, done: resolve }));
@@ -279,7 +273,7 @@ export class IkeSa {
     this.childAdd = undefined;
     if (!adding) return;
     const result = childFromExchangeResponse(sa, this.ports.env, adding.pending, adding.shape, payloads, 'create a CHILD SA');
-    if (isRekeyFailure(result)) {
+    if (isExchangeFailure(result)) {
       await this.run({ effects: [effect.log(sa.id, 'warn', result.message)] });
       return adding.done({ ok: false, error: result.message });
     }
@@ -331,7 +325,7 @@ export class IkeSa {
     const old = pending && sa.children.find((c) => c.id === pending.oldChildId);
     if (!pending || !old) return;
     const result = childFromRekeyResponse(sa, this.ports.env, pending, old, payloads);
-    if (isRekeyFailure(result)) {
+    if (isExchangeFailure(result)) {
       delete old.rekey.ours;
       await this.run({ effects: [effect.log(sa.id, 'warn', result.message)] });
       if (old.state.is('INSTALLED') && !old.rekey.theirs) this.timers.arm('child-rekey', retryDelayMs(REKEY_REFUSED_RETRY_MS, this.lifeLeftMs(old), this.ports.env.random), String(old.id));
@@ -721,7 +715,7 @@ export class IkeSa {
 
   private async reserve(conn: IkeConn): Promise<number | undefined> {
     // The SPI space is per protocol: an AH conn reserves an AH SPI.
-    const proto = conn.childProposals[0]?.protocol === 'ah' ? 'ah' : 'esp';
+    const proto = childProtocolOf(conn);
     const spi = await this.ports.reserveSpi(this.data.local.address, this.data.remote.address, this.ports.env.reqidFor(conn), proto, tagsFor(conn.tags, 'in')).catch(() => undefined);
     if (spi !== undefined) this.reservedSpis.set(spi, proto);
     return spi;

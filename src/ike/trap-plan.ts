@@ -15,11 +15,12 @@ import type { PolicySpec } from '../kernel/backend.js';
 import type { IkeConn } from './conn.js';
 import { localTsOf, remoteTsOf } from './conn-lookup.js';
 import { policySpecs } from './kernel-plan.js';
+import { childProtocolOf } from './rekey/child-exchange.js';
 
 /** The conn's trap policies with `local` standing for left=%any. */
 export function trapPolicies(conn: IkeConn, reqid: number, local: string): PolicySpec[] {
   return policySpecs({
-    protocol: conn.childProposals[0]?.protocol === 'ah' ? 'ah' : 'esp',
+    protocol: childProtocolOf(conn),
     mode: conn.mode,
     reqid,
     localAddress: local,

@@ -10,6 +10,7 @@ import type { IkeConn } from './conn.js';
 import { localTsOf, remoteTsOf } from './conn-lookup.js';
 import { formatIdentity } from './identity.js';
 import type { IkeSaData } from './ike-sa-data.js';
+import { childProtocolOf } from './rekey/child-exchange.js';
 
 function copyTs(list: readonly UpdownSelector[]): UpdownSelector[] {
   return list.map(({ protocol, startPort, endPort, startAddress, endAddress }) => ({ protocol, startPort, endPort, startAddress, endAddress }));
@@ -62,7 +63,7 @@ export function routeUpdownEvent(phase: 'route' | 'unroute', conn: IkeConn, trap
     phase,
     ...settings,
     reqid: trap.reqid,
-    protocol: conn.childProposals[0]?.protocol === 'ah' ? 'ah' : 'esp',
+    protocol: childProtocolOf(conn),
     mode: conn.mode,
     me: trap.local,
     peer: trap.remote,

@@ -17,6 +17,8 @@ import { ProtocolId } from '../../wire/iana/protocol-ids.js';
 import { TransformType } from '../../wire/iana/transforms.js';
 import { findNotify, findPayload, type Payload } from '../../wire/payload.js';
 import type { ChildSaParams } from '../child-params.js';
+import type { IkeConn } from '../conn.js';
+import { localTsOf, remoteTsOf } from '../conn-lookup.js';
 import type { IkeSaData } from '../ike-sa-data.js';
 import { firstOf, formatProposal, type Proposal } from '../proposal.js';
 import { acceptChosen } from '../proposal-select.js';
@@ -37,6 +39,16 @@ export interface ChildShape {
 
 export function shapeOf(p: ChildSaParams): ChildShape {
   return { mode: p.mode, protocol: p.protocol, localTs: p.localTs, remoteTs: p.remoteTs };
+}
+
+/** The CHILD SA protocol a conn negotiates (its first proposal's). */
+export function childProtocolOf(conn: IkeConn): 'esp' | 'ah' {
+  return conn.childProposals[0]?.protocol === 'ah' ? 'ah' : 'esp';
+}
+
+/** A new CHILD SA with the conn's own selectors, between these addresses. */
+export function shapeOfConn(conn: IkeConn, local: string, remote: string): ChildShape {
+  return { mode: conn.mode, protocol: childProtocolOf(conn), localTs: localTsOf(conn, local), remoteTs: remoteTsOf(conn, remote) };
 }
 
 /** Our outstanding CREATE_CHILD_SA request, kept until the answer arrives. */
@@ -141,4 +153,8 @@ export function childFromExchangeResponse(sa: IkeSaData, env: TaskEnv, pending: 
   } finally {
     pending.ke?.dispose();
   }
+}
+
+export function isExchangeFailure(x: { child: ChildSaParams; nonceR: Uint8Array } | Failure): x is Failure {
+  return 'code' in x && !('child' in x);
 }

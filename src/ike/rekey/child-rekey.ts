@@ -42,10 +42,6 @@ export function childFromRekeyResponse(sa: IkeSaData, env: TaskEnv, pending: Chi
   return childFromExchangeResponse(sa, env, pending, shapeOf(old.params), payloads, `rekey CHILD SA ${spiHex(old.params.spiIn)}`);
 }
 
-export function isRekeyFailure(x: { child: ChildSaParams; nonceR: Uint8Array } | Failure): x is Failure {
-  return 'code' in x && !('child' in x);
-}
-
 /**
  * After a rekey of ours completed: which CHILD SA we delete now. Without a
  * collision that is the old one; with one, the nonce rule decides.
