@@ -13,7 +13,7 @@ import type { ChildSaParams } from './child-params.js';
 import type { Effect } from './effects.js';
 import type { IkeConn } from './conn.js';
 import type { IkeSaData } from './ike-sa-data.js';
-import { encodeProtected } from './protection.js';
+import { protectedRequest } from './protection.js';
 
 export const DPD_DEAD_CODE = 'DPD_DEAD';
 
@@ -38,13 +38,7 @@ export function inboundPackets(counters: readonly (number | undefined)[]): numbe
 
 /** The empty INFORMATIONAL request that asks "are you there?". */
 export function buildLivenessCheck(sa: IkeSaData): Effect[] {
-  const messageId = sa.requests.allocate();
-  const bytes = encodeProtected(
-    { spiI: sa.spiI, spiR: sa.spiR, exchangeType: ExchangeType.INFORMATIONAL, messageId, initiator: sa.initiator, response: false },
-    [],
-    sa.skOut!,
-  );
-  return [{ kind: 'send-request', exchange: 'INFORMATIONAL', messageId, datagrams: [bytes] }];
+  return [protectedRequest(sa, ExchangeType.INFORMATIONAL, [])];
 }
 
 /** Packets the kernel counted on a CHILD SA, both directions (inactivity=); undefined if it cannot tell. */

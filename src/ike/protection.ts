@@ -7,10 +7,13 @@ import type { SkCipher } from '../crypto/sk/sk-cipher.js';
 import type { DecodeError } from '../wire/errors.js';
 import { checkExchangeRules } from '../wire/exchange-rules.js';
 import { IKE_MAJOR_VERSION, type IkeHeader } from '../wire/header.js';
+import { exchangeTypeName } from '../wire/iana/exchange-types.js';
 import { PayloadType } from '../wire/iana/payload-types.js';
 import { decodeMessage, encodeMessage, encodeMessageWithLayout, type IkeMessage } from '../wire/message.js';
 import { encodePayloadChain } from '../wire/payload-chain.js';
 import { findPayload, type Payload } from '../wire/payload.js';
+import type { SendRequest } from './effects.js';
+import type { IkeSaData } from './ike-sa-data.js';
 
 export interface HeaderFields {
   spiI: Uint8Array;
@@ -39,6 +42,18 @@ export function header(h: HeaderFields): IkeHeader {
 /** An unencrypted message (IKE_SA_INIT, or errors before keys exist). */
 export function encodePlain(h: HeaderFields, payloads: Payload[]): Buffer {
   return encodeMessage({ header: header(h), payloads });
+}
+
+/** Our next request under the IKE SA's keys (its message ID taken from the window), as the effect that sends it. */
+export function protectedRequest(sa: IkeSaData, exchangeType: number, inner: Payload[]): SendRequest {
+  const messageId = sa.requests.allocate();
+  const bytes = encodeProtected({ spiI: sa.spiI, spiR: sa.spiR, exchangeType, messageId, initiator: sa.initiator, response: false }, inner, sa.skOut!);
+  return { kind: 'send-request', exchange: exchangeTypeName(exchangeType), messageId, datagrams: [bytes] };
+}
+
+/** Our answer to the peer's request `messageId`, under the IKE SA's keys. */
+export function protectedResponse(sa: IkeSaData, exchangeType: number, messageId: number, inner: Payload[]): Buffer {
+  return encodeProtected({ spiI: sa.spiI, spiR: sa.spiR, exchangeType, messageId, initiator: sa.initiator, response: true }, inner, sa.skOut!);
 }
 
 /** A message whose payloads all travel inside SK. */

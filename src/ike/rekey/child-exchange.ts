@@ -22,7 +22,7 @@ import { localTsOf, remoteTsOf } from '../conn-lookup.js';
 import type { IkeSaData } from '../ike-sa-data.js';
 import { firstOf, formatProposal, type Proposal } from '../proposal.js';
 import { acceptChosen } from '../proposal-select.js';
-import { encodeProtected } from '../protection.js';
+import { protectedRequest } from '../protection.js';
 import { formatTsList, withinProposed, type TrafficSelector } from '../traffic-selectors.js';
 import { proposalsFromWire, proposalsToWire, spiFromBytes, spiToBytes, tsFromWire, tsToWire } from '../wire-adapt.js';
 import { isChildFailure, params } from '../tasks/child-create.js';
@@ -84,15 +84,9 @@ export function buildChildExchange(sa: IkeSaData, env: TaskEnv, shape: ChildShap
     { type: PayloadType.TSi, critical: false, selectors: tsToWire(shape.localTs) },
     { type: PayloadType.TSr, critical: false, selectors: tsToWire(shape.remoteTs) },
   );
-  const messageId = sa.requests.allocate();
-  const bytes = encodeProtected(
-    { spiI: sa.spiI, spiR: sa.spiR, exchangeType: ExchangeType.CREATE_CHILD_SA, messageId, initiator: sa.initiator, response: false },
-    inner,
-    sa.skOut!,
-  );
   return {
     pending: { newChildId: env.nextChildId(), spiIn, proposals, nonceI, ...(ke ? { ke } : {}) },
-    effects: [{ kind: 'send-request', exchange: 'CREATE_CHILD_SA', messageId, datagrams: [bytes] }],
+    effects: [protectedRequest(sa, ExchangeType.CREATE_CHILD_SA, inner)],
   };
 }
 

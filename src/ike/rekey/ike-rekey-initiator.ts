@@ -17,9 +17,9 @@ import { effect, type Effect } from '../effects.js';
 import type { IkeSaData } from '../ike-sa-data.js';
 import { firstOf, formatProposal, type Proposal } from '../proposal.js';
 import { acceptChosen } from '../proposal-select.js';
-import { encodeProtected } from '../protection.js';
+import { protectedRequest, protectedResponse } from '../protection.js';
 import type { Successor } from '../tasks/ike-rekey.js';
-import type { Failure, TaskEnv } from '../tasks/task.js';
+import { notify, type Failure, type TaskEnv } from '../tasks/task.js';
 import { proposalsFromWire, proposalsToWire } from '../wire-adapt.js';
 
 export interface IkeRekeyPending {
@@ -44,16 +44,10 @@ export function buildIkeRekey(sa: IkeSaData, env: TaskEnv, newSpiI: Buffer): { e
     { type: PayloadType.NONCE, critical: false, data: nonceI },
     { type: PayloadType.KE, critical: false, group, data: Buffer.from(made.value.publicValue) },
   ];
-  const messageId = sa.requests.allocate();
-  const bytes = encodeProtected(
-    { spiI: sa.spiI, spiR: sa.spiR, exchangeType: ExchangeType.CREATE_CHILD_SA, messageId, initiator: sa.initiator, response: false },
-    inner,
-    sa.skOut!,
-  );
   return {
     pending: { spiI: newSpiI, nonceI, proposals, ke: made.value },
     effects: [
-      { kind: 'send-request', exchange: 'CREATE_CHILD_SA', messageId, datagrams: [bytes] },
+      protectedRequest(sa, ExchangeType.CREATE_CHILD_SA, inner),
       effect.log(sa.id, 'info', `rekeying IKE SA of conn '${conn.name}'`),
     ],
   };
@@ -95,11 +89,7 @@ export function successorFromResponse(sa: IkeSaData, pending: IkeRekeyPending, p
  * while our IKE SA rekey is. Refused; the refused side tries again later.
  */
 export function refuseWhileRekeying(sa: IkeSaData, messageId: number, what: string): Effect[] {
-  const bytes = encodeProtected(
-    { spiI: sa.spiI, spiR: sa.spiR, exchangeType: ExchangeType.CREATE_CHILD_SA, messageId, initiator: sa.initiator, response: true },
-    [{ type: PayloadType.N, critical: false, protocolId: 0, spi: new Uint8Array(0), notifyType: NotifyType.TEMPORARY_FAILURE, data: new Uint8Array(0) }],
-    sa.skOut!,
-  );
+  const bytes = protectedResponse(sa, ExchangeType.CREATE_CHILD_SA, messageId, [notify(NotifyType.TEMPORARY_FAILURE)]);
   return [
     { kind: 'send-response', exchange: 'CREATE_CHILD_SA', messageId, datagrams: [bytes] },
     effect.log(sa.id, 'info', `peer ${sa.remote.address} asked for ${what} while we rekey: answered TEMPORARY_FAILURE`),

@@ -22,7 +22,7 @@ import { explainNoProposal, explainTsMismatch } from '../explain.js';
 import type { IkeSaData } from '../ike-sa-data.js';
 import { firstOf } from '../proposal.js';
 import { selectProposal } from '../proposal-select.js';
-import { encodeProtected } from '../protection.js';
+import { protectedResponse } from '../protection.js';
 import { narrow } from '../traffic-selectors.js';
 import { proposalsFromWire, proposalToWire, spiFromBytes, spiToBytes, tsFromWire, tsToWire } from '../wire-adapt.js';
 import { isChildFailure, params } from './child-create.js';
@@ -35,11 +35,7 @@ export function createChildKind(payloads: readonly Payload[]): 'ike-rekey' | 'ch
 }
 
 function respond(sa: IkeSaData, messageId: number, inner: Payload[]): Buffer {
-  return encodeProtected(
-    { spiI: sa.spiI, spiR: sa.spiR, exchangeType: ExchangeType.CREATE_CHILD_SA, messageId, initiator: sa.initiator, response: true },
-    inner,
-    sa.skOut!,
-  );
+  return protectedResponse(sa, ExchangeType.CREATE_CHILD_SA, messageId, inner);
 }
 
 function refuse(sa: IkeSaData, messageId: number, type: number, why: string, data?: Uint8Array): TaskResult {

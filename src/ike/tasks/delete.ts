@@ -10,7 +10,7 @@ import { filterPayloads, type Payload } from '../../wire/payload.js';
 import type { ChildSa } from '../child-sa.js';
 import { effect, type Effect } from '../effects.js';
 import type { IkeSaData } from '../ike-sa-data.js';
-import { encodeProtected } from '../protection.js';
+import { protectedRequest, protectedResponse } from '../protection.js';
 import { outboundHandover } from '../rekey/outbound-handover.js';
 import { spiFromBytes, spiToBytes } from '../wire-adapt.js';
 import type { TaskResult } from './task.js';
@@ -29,22 +29,8 @@ function deleteChildPayload(children: readonly ChildSa[]): DeletePayload {
   };
 }
 
-function request(sa: IkeSaData, inner: Payload[]): { messageId: number; bytes: Buffer } {
-  const messageId = sa.requests.allocate();
-  const bytes = encodeProtected(
-    { spiI: sa.spiI, spiR: sa.spiR, exchangeType: ExchangeType.INFORMATIONAL, messageId, initiator: sa.initiator, response: false },
-    inner,
-    sa.skOut!,
-  );
-  return { messageId, bytes };
-}
-
 export function response(sa: IkeSaData, messageId: number, inner: Payload[]): Buffer {
-  return encodeProtected(
-    { spiI: sa.spiI, spiR: sa.spiR, exchangeType: ExchangeType.INFORMATIONAL, messageId, initiator: sa.initiator, response: true },
-    inner,
-    sa.skOut!,
-  );
+  return protectedResponse(sa, ExchangeType.INFORMATIONAL, messageId, inner);
 }
 
 /**
@@ -82,18 +68,16 @@ export function dropChildren(sa: IkeSaData): Effect[] {
 
 /** Our request to delete the IKE SA; children go from the kernel right away. */
 export function buildDeleteIke(sa: IkeSaData): TaskResult {
-  const { messageId, bytes } = request(sa, [deleteIkePayload()]);
+  const send = protectedRequest(sa, ExchangeType.INFORMATIONAL, [deleteIkePayload()]);
   sa.state.to('DELETING');
-  return {
-    effects: [...dropChildren(sa), { kind: 'send-request', exchange: 'INFORMATIONAL', messageId, datagrams: [bytes] }],
-  };
+  return { effects: [...dropChildren(sa), send] };
 }
 
 /** Our request to delete one CHILD SA; the kernel state goes when the peer answers. */
 export function buildDeleteChild(sa: IkeSaData, child: ChildSa): TaskResult {
-  const { messageId, bytes } = request(sa, [deleteChildPayload([child])]);
+  const send = protectedRequest(sa, ExchangeType.INFORMATIONAL, [deleteChildPayload([child])]);
   if (child.state.can('DELETING')) child.state.to('DELETING');
-  return { effects: [{ kind: 'send-request', exchange: 'INFORMATIONAL', messageId, datagrams: [bytes] }] };
+  return { effects: [send] };
 }
 
 /** The peer's Delete payloads: what to remove and what to answer. */

@@ -18,7 +18,7 @@ import { explainNoProposal } from '../explain.js';
 import type { IkeSaData } from '../ike-sa-data.js';
 import { firstOf, formatProposal, type Proposal } from '../proposal.js';
 import { selectProposal } from '../proposal-select.js';
-import { encodeProtected } from '../protection.js';
+import { protectedResponse } from '../protection.js';
 import { proposalsFromWire, proposalToWire } from '../wire-adapt.js';
 import { notify, u16, type TaskEnv, type TaskResult } from './task.js';
 
@@ -35,11 +35,7 @@ export interface Successor {
 }
 
 function respond(sa: IkeSaData, messageId: number, inner: Payload[]): Buffer {
-  return encodeProtected(
-    { spiI: sa.spiI, spiR: sa.spiR, exchangeType: ExchangeType.CREATE_CHILD_SA, messageId, initiator: sa.initiator, response: true },
-    inner,
-    sa.skOut!,
-  );
+  return protectedResponse(sa, ExchangeType.CREATE_CHILD_SA, messageId, inner);
 }
 
 export function answerIkeRekey(sa: IkeSaData, env: TaskEnv, messageId: number, payloads: readonly Payload[], newSpiR: Buffer): TaskResult & { successor?: Successor } {

@@ -18,7 +18,7 @@ import { NotifyType, notifyTypeName } from '../../wire/iana/notify-types.js';
 import type { IkeHeader } from '../../wire/header.js';
 import { effect } from '../effects.js';
 import type { IkeSaData } from '../ike-sa-data.js';
-import { encodePlain, encodeProtected, type OpenFailure } from '../protection.js';
+import { encodePlain, protectedResponse, type OpenFailure } from '../protection.js';
 import { notify, ZERO_SPI, type TaskResult } from './task.js';
 
 /** The answer to a request that did not open; undefined: stay silent. */
@@ -38,11 +38,7 @@ export function rejectRequest(sa: IkeSaData, header: IkeHeader, failure: OpenFai
   }
   if (!failure.authenticated || !sa.skOut) return undefined;
   const type = failure.notify ?? NotifyType.INVALID_SYNTAX;
-  const bytes = encodeProtected(
-    { spiI: sa.spiI, spiR: sa.spiR, exchangeType: header.exchangeType, messageId: header.messageId, initiator: sa.initiator, response: true },
-    [notify(type, failure.notifyData)],
-    sa.skOut,
-  );
+  const bytes = protectedResponse(sa, header.exchangeType, header.messageId, [notify(type, failure.notifyData)]);
   const message = `${exchange} request ${header.messageId} from ${peer} rejected with ${notifyTypeName(type)}: ${failure.detail}`;
   const effects = [{ kind: 'send-response' as const, exchange, messageId: header.messageId, datagrams: [bytes] }, effect.log(sa.id, 'warn', message)];
   return sa.state.is('INIT_ANSWERED') ? { effects, failed: { code: notifyTypeName(type), message } } : { effects };
