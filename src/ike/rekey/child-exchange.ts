@@ -20,12 +20,11 @@ import type { ChildSaParams } from '../child-params.js';
 import type { IkeConn } from '../conn.js';
 import { localTsOf, remoteTsOf } from '../conn-lookup.js';
 import type { IkeSaData } from '../ike-sa-data.js';
-import { firstOf, formatProposal, type Proposal } from '../proposal.js';
-import { acceptChosen } from '../proposal-select.js';
+import { firstOf, type Proposal } from '../proposal.js';
 import { protectedRequest } from '../protection.js';
-import { formatTsList, withinProposed, type TrafficSelector } from '../traffic-selectors.js';
-import { proposalsFromWire, proposalsToWire, spiFromBytes, spiToBytes, tsFromWire, tsToWire } from '../wire-adapt.js';
-import { isChildFailure, params } from '../tasks/child-create.js';
+import type { TrafficSelector } from '../traffic-selectors.js';
+import { proposalsToWire, spiToBytes, tsToWire } from '../wire-adapt.js';
+import { acceptChildAnswer, isChildFailure, params } from '../tasks/child-create.js';
 import { notify, type Failure, type TaskEnv } from '../tasks/task.js';
 import type { Effect } from '../effects.js';
 
@@ -116,16 +115,9 @@ export function childFromExchangeResponse(sa: IkeSaData, env: TaskEnv, pending: 
     const tsi = findPayload(payloads, PayloadType.TSi);
     const tsr = findPayload(payloads, PayloadType.TSr);
     if (!saPayload || !nonce || !tsi || !tsr) return { code: 'INVALID_SYNTAX', message: `CREATE_CHILD_SA response from ${peer} lacks SA, Nr, TSi or TSr` };
-    const offered = proposalsFromWire(saPayload.proposals);
-    const chosen = offered.length === 1 ? acceptChosen(pending.proposals, offered[0]!) : undefined;
-    if (!chosen) return { code: 'NO_PROPOSAL_CHOSEN', message: `peer ${peer} chose a CHILD SA proposal we did not offer: ${offered.map(formatProposal).join(', ')}` };
-    const spiOut = spiFromBytes(chosen.spi);
-    if (spiOut <= 0) return { code: 'INVALID_SYNTAX', message: `peer ${peer} sent a CHILD SA SPI of ${chosen.spi.length} octets` };
-    const localTs = tsFromWire(tsi.selectors);
-    const remoteTs = tsFromWire(tsr.selectors);
-    if (!withinProposed(shape.localTs, localTs) || !withinProposed(shape.remoteTs, remoteTs)) {
-      return { code: 'TS_UNACCEPTABLE', message: `peer ${peer} answered the request to ${what} with traffic selectors ${formatTsList(localTs)} === ${formatTsList(remoteTs)} outside those proposed` };
-    }
+    const accepted = acceptChildAnswer({ proposals: pending.proposals, localTs: shape.localTs, remoteTs: shape.remoteTs }, { sa: saPayload, tsi, tsr }, peer, `the request to ${what} of conn '${conn.name}'`);
+    if ('code' in accepted) return accepted;
+    const { chosen, spiOut, localTs, remoteTs } = accepted;
     let sharedSecret: Buffer | undefined;
     const group = firstOf(chosen, TransformType.KE)?.id;
     if (group !== undefined && group !== 0) {

@@ -9,7 +9,9 @@ import { NotifyType } from '../../wire/iana/notify-types.js';
 import { PayloadType } from '../../wire/iana/payload-types.js';
 import { ESN, TransformType } from '../../wire/iana/transforms.js';
 import { findNotify, findPayload, type Payload } from '../../wire/payload.js';
-import type { ChildKeys, ChildSaParams } from '../child-params.js';
+import type { SaPayload } from '../../wire/payloads/sa.js';
+import type { TsPayload } from '../../wire/payloads/traffic-selector.js';
+import type { ChildKeys, ChildSaParams, TrafficSelector } from '../child-params.js';
 import type { IkeConn } from '../conn.js';
 import { localTsOf, remoteTsOf } from '../conn-lookup.js';
 import { explainChildRefused, explainNoProposal, explainTsMismatch } from '../explain.js';
@@ -151,6 +153,32 @@ const CHILD_ERRORS = [
   NotifyType.INVALID_SELECTORS,
 ];
 
+/**
+ * The peer's answer for a CHILD SA we asked for (IKE_AUTH or
+ * CREATE_CHILD_SA): the one proposal it chose must be one we offered, its
+ * SPI usable, and its selectors within ours. `what` names the request in
+ * the failure texts.
+ */
+export function acceptChildAnswer(
+  offer: { proposals: readonly Proposal[]; localTs: TrafficSelector[]; remoteTs: TrafficSelector[] },
+  answer: { sa: SaPayload; tsi: TsPayload; tsr: TsPayload },
+  peer: string,
+  what: string,
+  options: { ignoreKe?: boolean } = {},
+): { chosen: Proposal; spiOut: number; localTs: TrafficSelector[]; remoteTs: TrafficSelector[] } | Failure {
+  const offered = proposalsFromWire(answer.sa.proposals);
+  const chosen = offered.length === 1 ? acceptChosen([...offer.proposals], offered[0]!, options) : undefined;
+  if (!chosen) return { code: 'NO_PROPOSAL_CHOSEN', message: `peer ${peer} chose a CHILD SA proposal we did not offer: ${offered.map(formatProposal).join(', ')}` };
+  const spiOut = spiFromBytes(chosen.spi);
+  if (spiOut <= 0) return { code: 'INVALID_SYNTAX', message: `peer ${peer} sent a CHILD SA SPI of ${chosen.spi.length} octets` };
+  const localTs = tsFromWire(answer.tsi.selectors);
+  const remoteTs = tsFromWire(answer.tsr.selectors);
+  if (!withinProposed(offer.localTs, localTs) || !withinProposed(offer.remoteTs, remoteTs)) {
+    return { code: 'TS_UNACCEPTABLE', message: `peer ${peer} answered ${what} with traffic selectors ${formatTsList(localTs)} === ${formatTsList(remoteTs)} outside those proposed` };
+  }
+  return { chosen, spiOut, localTs, remoteTs };
+}
+
 export function childFromResponse(sa: IkeSaData, env: TaskEnv, pending: PendingChild, payloads: readonly Payload[]): ChildSaParams | Failure {
   const conn = sa.conn!;
   const peer = sa.remote.address;
@@ -169,16 +197,9 @@ export function childFromResponse(sa: IkeSaData, env: TaskEnv, pending: PendingC
   const tsi = findPayload(payloads, PayloadType.TSi);
   const tsr = findPayload(payloads, PayloadType.TSr);
   if (!saPayload || !tsi || !tsr) return { code: 'INVALID_SYNTAX', message: `IKE_AUTH response from ${peer} lacks SA, TSi or TSr` };
-  const offered = proposalsFromWire(saPayload.proposals);
-  const chosen = offered.length === 1 ? acceptChosen(pending.proposals, offered[0]!, { ignoreKe: true }) : undefined;
-  if (!chosen) return { code: 'NO_PROPOSAL_CHOSEN', message: `peer ${peer} chose a CHILD SA proposal we did not offer: ${offered.map(formatProposal).join(', ')}` };
-  const spiOut = spiFromBytes(chosen.spi);
-  if (spiOut <= 0) return { code: 'INVALID_SYNTAX', message: `peer ${peer} sent a CHILD SA SPI of ${chosen.spi.length} octets` };
-  const localTs = tsFromWire(tsi.selectors);
-  const remoteTs = tsFromWire(tsr.selectors);
-  if (!withinProposed(pending.localTs, localTs) || !withinProposed(pending.remoteTs, remoteTs)) {
-    return { code: 'TS_UNACCEPTABLE', message: `peer ${peer} answered traffic selectors ${formatTsList(localTs)} === ${formatTsList(remoteTs)} outside what conn '${conn.name}' proposed` };
-  }
+  const accepted = acceptChildAnswer(pending, { sa: saPayload, tsi, tsr }, peer, `the IKE_AUTH of conn '${conn.name}'`, { ignoreKe: true });
+  if ('code' in accepted) return accepted;
+  const { chosen, spiOut, localTs, remoteTs } = accepted;
   const transport = findNotify(payloads, NotifyType.USE_TRANSPORT_MODE) !== undefined;
   if (pending.mode === 'transport' && !transport) {
     return { code: 'MODE_MISMATCH', message: `peer ${peer} refused transport mode for conn '${conn.name}' (no USE_TRANSPORT_MODE in its answer)` };
