@@ -29,6 +29,8 @@ interface Round {
   childSpis: string[];
 }
 
+/** How often `pattern` (global) occurs in `text`. */
+const count = (text: string, pattern: RegExp) => (text.match(pattern) ?? []).length;
 const hex = (value: string | undefined, width: number) => (value ?? '').replace(/^0x/, '').padStart(width, '0');
 
 describe('strongSwan and nodeswan rekey at once', () => {
@@ -149,9 +151,9 @@ describe('strongSwan and nodeswan rekey at once', () => {
     const figures = {
       rounds: CHILD_ROUNDS,
       // nodeswan's view of each round: both exchanges completed and the nonce rule chose.
-      collisionsWon: (ours.match(/rekey collision won/g) ?? []).length,
-      collisionsLost: (ours.match(/rekey collision lost/g) ?? []).length,
-      strongSwanSawCollision: (charon.fileLog().match(/CHILD_REKEY collision/g) ?? []).length,
+      collisionsWon: count(ours, /rekey collision won/g),
+      collisionsLost: count(ours, /rekey collision lost/g),
+      strongSwanSawCollision: count(charon.fileLog(), /CHILD_REKEY collision/g),
       seconds: (Date.now() - started) / 1000,
     };
     process.stderr.write(`[strongSwan rekey collision] CHILD ${JSON.stringify(figures)}\n`);
@@ -180,9 +182,9 @@ describe('strongSwan and nodeswan rekey at once', () => {
     const ours = nodeswan.log();
     const figures = {
       rounds: IKE_ROUNDS,
-      weRefused: (ours.match(/asked for an IKE SA rekey while we rekey: answered TEMPORARY_FAILURE/g) ?? []).length,
-      theyRefused: (ours.match(/answered our IKE SA rekey with TEMPORARY_FAILURE/g) ?? []).length,
-      strongSwanSawCollision: (charon.fileLog().match(/IKE_REKEY collision/g) ?? []).length,
+      weRefused: count(ours, /asked for an IKE SA rekey while we rekey: answered TEMPORARY_FAILURE/g),
+      theyRefused: count(ours, /answered our IKE SA rekey with TEMPORARY_FAILURE/g),
+      strongSwanSawCollision: count(charon.fileLog(), /IKE_REKEY collision/g),
       seconds: (Date.now() - started) / 1000,
     };
     process.stderr.write(`[strongSwan rekey collision] IKE ${JSON.stringify(figures)}\n`);

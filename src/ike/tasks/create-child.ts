@@ -34,14 +34,10 @@ export function createChildKind(payloads: readonly Payload[]): 'ike-rekey' | 'ch
   return sa?.proposals.some((p) => p.protocolId === 1) ? 'ike-rekey' : 'child';
 }
 
-function respond(sa: IkeSaData, messageId: number, inner: Payload[]): Buffer {
-  return protectedResponse(sa, ExchangeType.CREATE_CHILD_SA, messageId, inner);
-}
-
 function refuse(sa: IkeSaData, messageId: number, type: number, why: string, data?: Uint8Array): TaskResult {
   return {
     effects: [
-      { kind: 'send-response', exchange: 'CREATE_CHILD_SA', messageId, datagrams: [respond(sa, messageId, [notify(type, data)])] },
+      { kind: 'send-response', exchange: 'CREATE_CHILD_SA', messageId, datagrams: [protectedResponse(sa, ExchangeType.CREATE_CHILD_SA, messageId, [notify(type, data)])] },
       effect.log(sa.id, 'warn', why),
     ],
   };
@@ -133,8 +129,8 @@ export function answerCreateChild(sa: IkeSaData, env: TaskEnv, messageId: number
         kind: 'send-response',
         exchange: 'CREATE_CHILD_SA',
         messageId,
-        datagrams: [respond(sa, messageId, inner)],
-        ifChildFailed: [respond(sa, messageId, [notify(NotifyType.NO_ADDITIONAL_SAS)])],
+        datagrams: [protectedResponse(sa, ExchangeType.CREATE_CHILD_SA, messageId, inner)],
+        ifChildFailed: [protectedResponse(sa, ExchangeType.CREATE_CHILD_SA, messageId, [notify(NotifyType.NO_ADDITIONAL_SAS)])],
       },
       effect.log(sa.id, 'info', `${old ? `rekeyed CHILD SA ${old.params.spiIn.toString(16)}` : 'new CHILD SA'} for conn '${conn.name}': ${child.proposal}`),
     ],

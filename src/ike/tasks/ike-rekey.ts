@@ -34,16 +34,12 @@ export interface Successor {
   initiator?: boolean;
 }
 
-function respond(sa: IkeSaData, messageId: number, inner: Payload[]): Buffer {
-  return protectedResponse(sa, ExchangeType.CREATE_CHILD_SA, messageId, inner);
-}
-
 export function answerIkeRekey(sa: IkeSaData, env: TaskEnv, messageId: number, payloads: readonly Payload[], newSpiR: Buffer): TaskResult & { successor?: Successor } {
   const conn = sa.conn!;
   const peer = sa.remote.address;
   const refuse = (type: number, why: string, data?: Uint8Array): TaskResult => ({
     effects: [
-      { kind: 'send-response', exchange: 'CREATE_CHILD_SA', messageId, datagrams: [respond(sa, messageId, [notify(type, data)])] },
+      { kind: 'send-response', exchange: 'CREATE_CHILD_SA', messageId, datagrams: [protectedResponse(sa, ExchangeType.CREATE_CHILD_SA, messageId, [notify(type, data)])] },
       effect.log(sa.id, 'warn', why),
     ],
   });
@@ -76,7 +72,7 @@ export function answerIkeRekey(sa: IkeSaData, env: TaskEnv, messageId: number, p
   ];
   return {
     effects: [
-      { kind: 'send-response', exchange: 'CREATE_CHILD_SA', messageId, datagrams: [respond(sa, messageId, inner)] },
+      { kind: 'send-response', exchange: 'CREATE_CHILD_SA', messageId, datagrams: [protectedResponse(sa, ExchangeType.CREATE_CHILD_SA, messageId, inner)] },
       effect.log(sa.id, 'info', `IKE SA '${conn.name}' rekeyed by ${peer}: ${formatProposal(chosen)}`),
     ],
     successor: {
