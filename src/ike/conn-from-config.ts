@@ -79,12 +79,6 @@ function xfrmTags(c: ConnModel): XfrmTags | undefined {
   return Object.keys(tags).length > 0 ? tags : undefined;
 }
 
-/** rightca="C=CH, O=Corp, CN=Corp CA": the DN without its quotes. */
-function unquote(text: string): string {
-  const t = text.trim();
-  return t.length >= 2 && t.startsWith('"') && t.endsWith('"') ? t.slice(1, -1) : t;
-}
-
 function selectors(end: EndModel): { ts: TrafficSelector[]; protoPort?: { protocol: number; port?: number } } {
   const ts: TrafficSelector[] = [];
   let protoPort: { protocol: number; port?: number } | undefined;
@@ -159,8 +153,8 @@ export function connFromConfig(c: ConnModel): IkeConn {
   if (c.remote.cert) conn.remoteCert = c.remote.cert;
   const tags = xfrmTags(c);
   if (tags) conn.tags = tags;
-  if (c.remote.ca) conn.remoteCa = c.remote.ca.trim() === '%same' ? 'same' : parseIdentity(unquote(c.remote.ca));
-  if (c.local.ca && c.local.ca.trim() !== '%same') conn.localCa = parseIdentity(unquote(c.local.ca));
+  if (c.remote.ca) conn.remoteCa = c.remote.ca.trim() === '%same' ? 'same' : parseIdentity(c.remote.ca);
+  if (c.local.ca && c.local.ca.trim() !== '%same') conn.localCa = parseIdentity(c.local.ca);
   conn.sendCert = c.local.sendCert;
   if (c.local.updown !== undefined) conn.updown = c.local.updown;
   if (c.local.firewall) conn.firewall = true;
