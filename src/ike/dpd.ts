@@ -8,7 +8,7 @@
 // (negotiate the conn again at once).
 
 import { ExchangeType } from '../wire/iana/exchange-types.js';
-import type { KernelBackend, XfrmMark } from '../kernel/backend.js';
+import type { KernelBackend } from '../kernel/backend.js';
 import type { ChildSaParams } from './child-params.js';
 import type { Effect } from './effects.js';
 import type { IkeConn } from './conn.js';
@@ -41,18 +41,19 @@ export function buildLivenessCheck(sa: IkeSaData): Effect[] {
   return [protectedRequest(sa, ExchangeType.INFORMATIONAL, [])];
 }
 
+/** Packets the kernel counted on one SA of a CHILD SA (found under its mark); undefined if it cannot tell. */
+function packetsOf(kernel: KernelBackend, c: ChildSaParams, dir: 'in' | 'out'): Promise<number | undefined> {
+  const [dst, spi, mark] = dir === 'in' ? [c.localAddress, c.spiIn, c.tags?.markIn] : [c.remoteAddress, c.spiOut, c.tags?.markOut];
+  return kernel.querySa({ dst, spi, proto: c.protocol, ...(mark ? { mark } : {}) }).then((s) => s.current.packets, () => undefined);
+}
+
 /** Packets the kernel counted on a CHILD SA, both directions (inactivity=); undefined if it cannot tell. */
 export async function countChildPackets(kernel: KernelBackend, c: ChildSaParams): Promise<number | undefined> {
-  const read = (dst: string, spi: number, mark: XfrmMark | undefined) =>
-    kernel.querySa({ dst, spi, proto: c.protocol, ...(mark ? { mark } : {}) }).then((s) => s.current.packets, () => undefined);
-  const [inbound, outbound] = await Promise.all([read(c.localAddress, c.spiIn, c.tags?.markIn), read(c.remoteAddress, c.spiOut, c.tags?.markOut)]);
+  const [inbound, outbound] = await Promise.all([packetsOf(kernel, c, 'in'), packetsOf(kernel, c, 'out')]);
   return inbound === undefined || outbound === undefined ? undefined : inbound + outbound;
 }
 
 /** Sum of the kernel's inbound packet counters of these CHILD SAs (an SA the kernel lost counts 0). */
 export async function countInboundPackets(kernel: KernelBackend, children: readonly ChildSaParams[]): Promise<number> {
-  const counts = await Promise.all(
-    children.map((c) => kernel.querySa({ dst: c.localAddress, spi: c.spiIn, proto: c.protocol, ...(c.tags?.markIn ? { mark: c.tags.markIn } : {}) }).then((s) => s.current.packets, () => undefined)),
-  );
-  return inboundPackets(counts);
+  return inboundPackets(await Promise.all(children.map((c) => packetsOf(kernel, c, 'in'))));
 }

@@ -140,7 +140,7 @@ export class Executor {
           await this.sendAll(ctx, fx.datagrams);
           break;
         case 'release-spi':
-          await this.ports.kernel.deleteSa({ dst: fx.dst, spi: fx.spi, proto: fx.proto, ...(fx.mark ? { mark: fx.mark } : {}) }).catch(() => undefined);
+          await this.ports.kernel.deleteSa(saRef(fx)).catch(() => undefined);
           break;
         case 'update-child-encap': {
           const { inbound, outbound } = saSpecs(fx.child);
